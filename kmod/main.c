@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/* memtag: lifetime-scoped tagged memory regions, module entry points. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bug.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include "memtag.h"
+#include "version.h"
+
+struct memtag_counters memtag_counters;
+
+static int __init memtag_init(void)
+{
+	int ret;
+
+#ifdef MEMTAG_SELFTEST_WARN_AT_LOAD
+	WARN(1, "deliberate warning: harness self-test build\n");
+#endif
+	ret = memtag_backend_init();
+	if (ret)
+		return ret;
+	ret = memtag_netlink_init();
+	if (ret)
+		return ret;
+	pr_info("version %s loaded\n", MEMTAG_VERSION);
+	return 0;
+}
+
+static void __exit memtag_exit(void)
+{
+	memtag_netlink_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(memtag_init);
+module_exit(memtag_exit);
+MODULE_DESCRIPTION("Lifetime-scoped tagged memory regions with leak, escape and misuse audit");
+MODULE_VERSION(MEMTAG_VERSION);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The memtag developers");

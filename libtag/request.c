@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* One request/response exchange with the module, kernel errors included. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <netlink/genl/genl.h>
+#include "internal.h"
+
+struct exchange {
+	struct memtag_client *client;
+	memtag_reply_fn fn;
+	void *arg;
+	int error;
+	int done;
+};
+
+int memtag_extack_message(const struct nlmsghdr *nlh, char *buf, size_t len)
+{
+	const struct nlmsgerr *err = NLMSG_DATA(nlh);
+	size_t offset = NLMSG_HDRLEN + sizeof(*err);
+	const struct nlattr *attr;
+	int remaining;
+
+	buf[0] = '\0';
+	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_len < offset ||
+	    !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return -ENOENT;
+	/* Without NETLINK_CAP_ACK the request follows the error header. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += err->msg.nlmsg_len - sizeof(err->msg);
+	if (nlh->nlmsg_len < offset)
+		return -EPROTO;
+	remaining = nlh->nlmsg_len - offset;
+	attr = (const struct nlattr *)((const char *)nlh + offset);
+	for (; nla_ok(attr, remaining); attr = nla_next(attr, &remaining)) {
+		if (nla_type(attr) != NLMSGERR_ATTR_MSG || nla_len(attr) < 1)
+			continue;
+		snprintf(buf, len, "%.*s", nla_len(attr), (const char *)nla_data(attr));
+		buf[strcspn(buf, "\n")] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct exchange *ex = arg;
+
+	if (ex->fn && !ex->error)
+		ex->error = ex->fn(nlmsg_hdr(msg), ex->arg);
+	return NL_OK;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct exchange *ex = arg;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+
+	(void)nla;
+	ex->error = err->error ? err->error : -EPROTO;
+	memtag_extack_message(nlh, ex->client->error, sizeof(ex->client->error));
+	ex->done = 1;
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct exchange *ex = arg;
+
+	(void)msg;
+	ex->done = 1;
+	return NL_STOP;
+}
+
+struct nl_msg *memtag_request_new(struct memtag_client *client, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, client->family, 0,
+			 flags | NLM_F_ACK, cmd, MEMTAG_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int memtag_request_run(struct memtag_client *client, struct nl_msg *msg,
+		       memtag_reply_fn fn, void *arg)
+{
+	struct exchange ex = { .client = client, .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	client->error[0] = '\0';
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ex);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &ex);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &ex);
+	ret = nl_send_auto(client->sock, msg);
+	nlmsg_free(msg);
+	while (ret >= 0 && !ex.done)
+		ret = nl_recvmsgs(client->sock, cb);
+	nl_cb_put(cb);
+	if (ex.error)
+		return ex.error;
+	return ret < 0 ? -EIO : 0;
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The STATUS command: module version, backend and counters. */
+#include <errno.h>
+#include <string.h>
+#include <netlink/genl/genl.h>
+#include "internal.h"
+
+static const struct nla_policy status_policy[MEMTAG_A_MAX + 1] = {
+	[MEMTAG_A_VERSION] = { .type = NLA_STRING },
+	[MEMTAG_A_BACKEND] = { .type = NLA_U32 },
+	[MEMTAG_A_BACKEND_FORCED] = { .type = NLA_FLAG },
+	[MEMTAG_A_MTE_CAPABLE] = { .type = NLA_FLAG },
+	[MEMTAG_A_COUNTERS] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy counter_policy[MEMTAG_COUNTER_MAX + 1] = {
+	[MEMTAG_COUNTER_STATUS_REQUESTS] = { .type = NLA_U64 },
+};
+
+static int parse_counters(struct nlattr *nest, struct memtag_status *status)
+{
+	struct nlattr *tb[MEMTAG_COUNTER_MAX + 1];
+
+	if (!nest || nla_parse_nested(tb, MEMTAG_COUNTER_MAX, nest, counter_policy))
+		return -EPROTO;
+	if (tb[MEMTAG_COUNTER_STATUS_REQUESTS])
+		status->status_requests = nla_get_u64(tb[MEMTAG_COUNTER_STATUS_REQUESTS]);
+	return 0;
+}
+
+int memtag_status_parse(struct nlmsghdr *nlh, struct memtag_status *status)
+{
+	struct nlattr *tb[MEMTAG_A_MAX + 1];
+
+	memset(status, 0, sizeof(*status));
+	if (genlmsg_parse(nlh, 0, tb, MEMTAG_A_MAX, status_policy))
+		return -EPROTO;
+	if (!tb[MEMTAG_A_VERSION] || !tb[MEMTAG_A_BACKEND])
+		return -EPROTO;
+	nla_strlcpy(status->version, tb[MEMTAG_A_VERSION], sizeof(status->version));
+	status->backend = nla_get_u32(tb[MEMTAG_A_BACKEND]);
+	status->backend_forced = tb[MEMTAG_A_BACKEND_FORCED] != NULL;
+	status->mte_capable = tb[MEMTAG_A_MTE_CAPABLE] != NULL;
+	return parse_counters(tb[MEMTAG_A_COUNTERS], status);
+}
+
+static int on_status(struct nlmsghdr *nlh, void *arg)
+{
+	return memtag_status_parse(nlh, arg);
+}
+
+int memtag_status_get(struct memtag_client *client, struct memtag_status *status)
+{
+	struct nl_msg *msg = memtag_request_new(client, MEMTAG_CMD_STATUS, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	return memtag_request_run(client, msg, on_status, status);
+}

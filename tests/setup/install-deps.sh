@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Install what building and testing memtag needs on Debian 12 (bookworm).
+# Idempotent: when everything is present it touches neither apt nor the net.
+set -euo pipefail
+
+host_packages=(
+	gcc make pkg-config perl xz-utils cpio kmod busybox-static
+	libnl-genl-3-dev libcunit1-dev libjson-c-dev
+	linux-headers-amd64 sparse dwarves
+	qemu-system-x86 qemu-system-arm
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	linux-source-6.1 bc bison flex libelf-dev libssl-dev
+)
+# Target libraries for cross-linking the arm64 guest binaries (multiarch).
+arm64_packages=(
+	libnl-genl-3-dev:arm64 libcunit1-dev:arm64 libjson-c-dev:arm64
+	libkmod2:arm64
+)
+backports_file=/etc/apt/sources.list.d/memtag-bookworm-backports.sources
+
+missing() {
+	local pkg
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null |
+			grep -q '^install ok installed$' || echo "$pkg"
+	done
+}
+
+need_update=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	echo "memtag: adding the arm64 architecture to dpkg"
+	dpkg --add-architecture arm64
+	need_update=1
+fi
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	echo "memtag: adding the bookworm-backports suite ($backports_file)"
+	cat >"$backports_file" <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	need_update=1
+fi
+
+mapfile -t todo < <(missing "${host_packages[@]}" "${arm64_packages[@]}")
+if [ "${#todo[@]}" -eq 0 ] && [ "$need_update" -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "memtag: missing packages: ${todo[*]}" >&2
+	echo "memtag: run 'make deps' as root, or install them with apt-get" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+if [ "${#todo[@]}" -gt 0 ]; then
+	echo "memtag: installing ${todo[*]}"
+	apt-get install -y -q --no-install-recommends "${todo[@]}"
+fi

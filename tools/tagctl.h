@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef TAGCTL_H
+#define TAGCTL_H
+
+#include <stdbool.h>
+
+/* Exit codes: documented in tagctl(8); scripts rely on them. */
+enum tagctl_exit {
+	TAGCTL_EXIT_OK = 0,
+	TAGCTL_EXIT_ERROR = 1,		/* the request failed */
+	TAGCTL_EXIT_USAGE = 2,		/* bad command line */
+	TAGCTL_EXIT_NO_MODULE = 3,	/* the memtag module is not loaded */
+	TAGCTL_EXIT_DENIED = 4,		/* permission denied */
+};
+
+struct tagctl_options {
+	bool json;
+	bool pretty;
+};
+
+struct tagctl_command {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	int (*run)(const struct tagctl_options *opts, int argc, char **argv);
+};
+
+extern const struct tagctl_command tagctl_status_command;
+
+struct memtag_client;
+/* Connect to the module, or explain why not; returns an exit code. */
+int tagctl_connect(struct memtag_client **client);
+/* Report a failed request; returns the matching exit code. */
+int tagctl_fail(const struct memtag_client *client, const char *what, int err);
+/* Print a json-c object as the command's output. */
+struct json_object;
+void tagctl_print_json(const struct tagctl_options *opts, struct json_object *obj);
+
+#endif /* TAGCTL_H */
