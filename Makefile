@@ -164,6 +164,6 @@ demo: deps
 	$(MAKE) demo-run
 
 demo-run:
-	tests/qemu/run.sh --demo x86_64-6.1
+	tests/qemu/run.sh --demo x86_64-6.1 arm64-6.1
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(ITEST_OBJS:.o=.d)

@@ -56,7 +56,8 @@ int tagctl_fail(const struct memtag_client *client, const char *what, int err)
 
 void tagctl_print_json(const struct tagctl_options *opts, struct json_object *obj)
 {
-	int flags = opts->pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN;
+	int flags = opts->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+				 : JSON_C_TO_STRING_PLAIN;
 
 	puts(json_object_to_json_string_ext(obj, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
