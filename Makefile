@@ -45,9 +45,10 @@ LIB_SRCS := $(wildcard libtag/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(B)/%.o)
-UNIT_SRCS := $(wildcard tests/unit/*.c)
+COMMON_TEST_SRCS := $(wildcard tests/common/*.c)
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(COMMON_TEST_SRCS)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
-ITEST_SRCS := $(wildcard tests/integration/test_*.c)
+ITEST_SRCS := $(wildcard tests/integration/test_*.c) $(COMMON_TEST_SRCS)
 ITEST_OBJS := $(ITEST_SRCS:%.c=$(B)/%.o)
 SONAME := libmemtag.so.0
 

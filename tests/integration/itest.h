@@ -3,19 +3,13 @@
 #define MEMTAG_ITEST_H
 
 #include <stddef.h>
-#include <CUnit/CUnit.h>
-
-struct itest_case {
-	const char *name;
-	CU_TestFunc fn;
-};
+#include "../common/cunit_run.h"
 
 /* The backend this guest must report: "mte" or "software". */
 const char *itest_expected_backend(void);
 /* Run a shell command; its stdout and stderr go to out. Returns the exit code. */
 int itest_run(char *out, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int itest_add_suite(const char *name, const struct itest_case *cases);
 
 int itest_add_module_suites(void);
 int itest_add_status_suites(void);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <CUnit/Basic.h>
 #include "itest.h"
 
 const char *itest_expected_backend(void)
@@ -41,32 +40,14 @@ int itest_run(char *out, size_t len, const char *fmt, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int itest_add_suite(const char *name, const struct itest_case *cases)
+static int add_suites(void)
 {
-	CU_pSuite suite = CU_add_suite(name, NULL, NULL);
-
-	if (!suite)
-		return CU_get_error();
-	for (; cases->name; cases++)
-		if (!CU_add_test(suite, cases->name, cases->fn))
-			return CU_get_error();
-	return 0;
+	return itest_add_module_suites() || itest_add_status_suites();
 }
 
 int main(void)
 {
-	unsigned int failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if (itest_add_module_suites() || itest_add_status_suites()) {
-		CU_cleanup_registry();
-		return 2;
-	}
 	printf("memtag integration tests: expecting backend=%s\n", itest_expected_backend());
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	fflush(stdout);
+	return run_suites(add_suites);
 }

@@ -97,7 +97,7 @@ static void test_unload(void)
 	CU_ASSERT_EQUAL(memtag_client_open(&client), -ENOENT);
 }
 
-static const struct itest_case unloaded_cases[] = {
+static const struct test_case unloaded_cases[] = {
 	{ "tagctl says the module is not loaded (exit 3)", test_tagctl_says_module_missing },
 	{ "library returns -ENOENT without the module", test_library_says_module_missing },
 	{ "modinfo shows version, license, description, parameters", test_modinfo_fields },
@@ -108,7 +108,7 @@ static const struct itest_case unloaded_cases[] = {
 	{ NULL, NULL },
 };
 
-static const struct itest_case unload_cases[] = {
+static const struct test_case unload_cases[] = {
 	{ "modprobe -r memtag unloads cleanly", test_unload },
 	{ NULL, NULL },
 };
@@ -116,10 +116,10 @@ static const struct itest_case unload_cases[] = {
 
 int itest_add_module_suites(void)
 {
-	return itest_add_suite("module", unloaded_cases);
+	return add_suite("module", unloaded_cases);
 }
 
 int itest_add_unload_suite(void)
 {
-	return itest_add_suite("unload", unload_cases);
+	return add_suite("unload", unload_cases);
 }

@@ -46,44 +46,37 @@ static void test_counter_counts_requests(void)
 	memtag_client_close(client);
 }
 
-static void test_attribute_rejected_with_message(void)
+/* Send cmd with one u32 attribute (none if attr is 0); expect err. */
+static void expect_rejected(uint8_t cmd, int attr, int err, const char *message)
 {
 	struct memtag_client *client;
 	struct nl_msg *msg;
 
 	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
-	msg = memtag_request_new(client, MEMTAG_CMD_STATUS, 0);
+	msg = memtag_request_new(client, cmd, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
-	nla_put_u32(msg, MEMTAG_A_BACKEND, MEMTAG_BACKEND_MTE);
-	CU_ASSERT_EQUAL(memtag_request_run(client, msg, NULL, NULL), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(memtag_client_error(client), "STATUS takes no attributes");
+	if (attr)
+		nla_put_u32(msg, attr, 1);
+	CU_ASSERT_EQUAL(memtag_request_run(client, msg, NULL, NULL), err);
+	if (message)
+		CU_ASSERT_STRING_EQUAL(memtag_client_error(client), message);
 	memtag_client_close(client);
+}
+
+static void test_attribute_rejected_with_message(void)
+{
+	expect_rejected(MEMTAG_CMD_STATUS, MEMTAG_A_BACKEND, -EINVAL, "STATUS takes no attributes");
 }
 
 static void test_unknown_attribute_rejected(void)
 {
-	struct memtag_client *client;
-	struct nl_msg *msg;
-
-	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
-	msg = memtag_request_new(client, MEMTAG_CMD_STATUS, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
-	nla_put_u32(msg, MEMTAG_A_MAX + 1, 1);
-	CU_ASSERT_EQUAL(memtag_request_run(client, msg, NULL, NULL), -EINVAL);
-	CU_ASSERT_NOT_EQUAL(memtag_client_error(client)[0], '\0');
-	memtag_client_close(client);
+	/* strict validation: beyond maxattr */
+	expect_rejected(MEMTAG_CMD_STATUS, MEMTAG_A_MAX + 1, -EINVAL, NULL);
 }
 
 static void test_unknown_command_rejected(void)
 {
-	struct memtag_client *client;
-	struct nl_msg *msg;
-
-	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
-	msg = memtag_request_new(client, MEMTAG_CMD_MAX + 1, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
-	CU_ASSERT_EQUAL(memtag_request_run(client, msg, NULL, NULL), -EOPNOTSUPP);
-	memtag_client_close(client);
+	expect_rejected(MEMTAG_CMD_MAX + 1, 0, -EOPNOTSUPP, NULL);
 }
 
 static int events_group(struct nl_sock *sock)
@@ -156,7 +149,7 @@ static void test_pkg_config_consumer(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
 }
 
-static const struct itest_case status_cases[] = {
+static const struct test_case status_cases[] = {
 	{ "status reports version and the expected backend", test_status_fields },
 	{ "status_requests counts each request", test_counter_counts_requests },
 	{ "attribute in STATUS rejected with the kernel's message",
@@ -172,5 +165,5 @@ static const struct itest_case status_cases[] = {
 
 int itest_add_status_suites(void)
 {
-	return itest_add_suite("status", status_cases) || itest_add_unload_suite();
+	return add_suite("status", status_cases) || itest_add_unload_suite();
 }

@@ -83,7 +83,7 @@ static void test_long_message_is_cut(void)
 
 int add_extack_suite(void)
 {
-	static const struct unit_test tests[] = {
+	static const struct test_case tests[] = {
 		{ "capped error carries the kernel message", test_capped_message },
 		{ "uncapped error skips the echoed request", test_uncapped_skips_echoed_request },
 		{ "error without TLVs has no message", test_no_tlvs },

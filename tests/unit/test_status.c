@@ -83,7 +83,7 @@ static void test_backend_names(void)
 
 int add_status_suite(void)
 {
-	static const struct unit_test tests[] = {
+	static const struct test_case tests[] = {
 		{ "full reply is parsed", test_full_reply },
 		{ "absent flags read as false", test_flags_absent },
 		{ "reply without version is rejected", test_missing_version_is_protocol_error },
