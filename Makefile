@@ -10,11 +10,14 @@ HOSTARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
 ARCH ?= $(HOSTARCH)
 export ARCH
 
+# An outer make (make check) exports its own ARCH and CROSS_COMPILE: decide
+# from ARCH alone, so that a nested 'make ARCH=arm64' still cross-compiles.
 ifeq ($(ARCH),$(HOSTARCH))
-PKG_CONFIG ?= pkg-config
+PKG_CONFIG := pkg-config
+CROSS_COMPILE :=
 else ifeq ($(ARCH),arm64)
-CROSS_COMPILE ?= aarch64-linux-gnu-
-PKG_CONFIG ?= PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
+CROSS_COMPILE := aarch64-linux-gnu-
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
 else
 $(error ARCH=$(ARCH) is not supported: use x86_64 or arm64)
 endif
