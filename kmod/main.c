@@ -6,6 +6,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include "memtag.h"
+#include "region.h"
 #include "version.h"
 
 struct memtag_counters memtag_counters;
@@ -30,6 +31,7 @@ static int __init memtag_init(void)
 static void __exit memtag_exit(void)
 {
 	memtag_netlink_exit();
+	memtag_region_exit();
 	pr_info("unloaded\n");
 }
 

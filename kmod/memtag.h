@@ -4,11 +4,16 @@
 
 #include <linux/atomic.h>
 #include <linux/types.h>
+#include <net/genetlink.h>
 #include "uapi/linux/memtag.h"
 
 /* Module-wide counters: atomics so that they are never lost. */
 struct memtag_counters {
 	atomic64_t status_requests;
+	atomic64_t regions_created;
+	atomic64_t regions_ended;
+	atomic64_t regions_leaked;
+	atomic64_t violations;
 };
 
 extern struct memtag_counters memtag_counters;
@@ -18,6 +23,14 @@ enum memtag_backend memtag_backend(void);
 bool memtag_backend_forced(void);
 bool memtag_cpu_has_mte(void);
 const char *memtag_backend_name(enum memtag_backend backend);
+
+extern struct genl_family memtag_family;
+extern const struct nla_policy memtag_region_create_policy[MEMTAG_A_MAX + 1];
+extern const struct nla_policy memtag_region_id_policy[MEMTAG_A_MAX + 1];
+int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info);
+int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info);
+int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info);
+int memtag_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 int memtag_netlink_init(void);
 void memtag_netlink_exit(void);

@@ -2,6 +2,7 @@
 /* The memtag generic netlink family: commands and the events group. */
 #include <net/genetlink.h>
 #include "memtag.h"
+#include "region.h"
 #include "version.h"
 
 static const struct nla_policy memtag_status_policy[MEMTAG_A_MAX + 1] = {
@@ -29,15 +30,28 @@ static const struct genl_multicast_group memtag_mcgrps[] = {
 
 static int memtag_put_counters(struct sk_buff *msg)
 {
+	const struct {
+		int attr;
+		atomic64_t *value;
+	} counters[] = {
+		{ MEMTAG_COUNTER_STATUS_REQUESTS, &memtag_counters.status_requests },
+		{ MEMTAG_COUNTER_REGIONS_CREATED, &memtag_counters.regions_created },
+		{ MEMTAG_COUNTER_REGIONS_ENDED, &memtag_counters.regions_ended },
+		{ MEMTAG_COUNTER_REGIONS_LEAKED, &memtag_counters.regions_leaked },
+		{ MEMTAG_COUNTER_VIOLATIONS, &memtag_counters.violations },
+	};
 	struct nlattr *nest = nla_nest_start(msg, MEMTAG_A_COUNTERS);
+	size_t i;
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(msg, MEMTAG_COUNTER_STATUS_REQUESTS,
-			      atomic64_read(&memtag_counters.status_requests),
-			      MEMTAG_COUNTER_PAD)) {
-		nla_nest_cancel(msg, nest);
-		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
+		if (nla_put_u64_64bit(msg, counters[i].attr,
+				      atomic64_read(counters[i].value),
+				      MEMTAG_COUNTER_PAD)) {
+			nla_nest_cancel(msg, nest);
+			return -EMSGSIZE;
+		}
 	}
 	nla_nest_end(msg, nest);
 	return 0;
@@ -54,8 +68,6 @@ static int memtag_put_status(struct sk_buff *msg)
 		return -EMSGSIZE;
 	return memtag_put_counters(msg);
 }
-
-static struct genl_family memtag_family;
 
 static int memtag_nl_status(struct sk_buff *skb, struct genl_info *info)
 {
@@ -83,9 +95,33 @@ static const struct genl_ops memtag_ops[] = {
 		.policy = memtag_status_policy,
 		.maxattr = MEMTAG_A_MAX,
 	},
+	{
+		.cmd = MEMTAG_CMD_REGION_CREATE,
+		.doit = memtag_nl_region_create,
+		.policy = memtag_region_create_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
+	{
+		.cmd = MEMTAG_CMD_REGION_END,
+		.doit = memtag_nl_region_end,
+		.policy = memtag_region_id_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
+	{
+		.cmd = MEMTAG_CMD_REGION_RESET,
+		.doit = memtag_nl_region_reset,
+		.policy = memtag_region_id_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
+	{
+		.cmd = MEMTAG_CMD_REGION_GET,
+		.dumpit = memtag_nl_region_dump,
+		.policy = memtag_region_id_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
 };
 
-static struct genl_family memtag_family __ro_after_init = {
+struct genl_family memtag_family __ro_after_init = {
 	.name = MEMTAG_GENL_NAME,
 	.version = MEMTAG_GENL_VERSION,
 	.maxattr = MEMTAG_A_MAX,
@@ -98,12 +134,35 @@ static struct genl_family memtag_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(memtag_mcgrps),
 };
 
+/* A closed socket is an owner gone: its live regions become leaks. */
+static int memtag_netlink_released(struct notifier_block *nb, unsigned long event,
+				   void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC)
+		memtag_region_owner_gone(n->net, n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block memtag_netlink_notifier = {
+	.notifier_call = memtag_netlink_released,
+};
+
 int __init memtag_netlink_init(void)
 {
-	return genl_register_family(&memtag_family);
+	int ret = netlink_register_notifier(&memtag_netlink_notifier);
+
+	if (ret)
+		return ret;
+	ret = genl_register_family(&memtag_family);
+	if (ret)
+		netlink_unregister_notifier(&memtag_netlink_notifier);
+	return ret;
 }
 
 void memtag_netlink_exit(void)
 {
 	genl_unregister_family(&memtag_family);
+	netlink_unregister_notifier(&memtag_netlink_notifier);
 }

@@ -27,5 +27,6 @@ int memtag_request_run(struct memtag_client *client, struct nl_msg *msg,
 int memtag_extack_message(const struct nlmsghdr *nlh, char *buf, size_t len);
 
 int memtag_status_parse(struct nlmsghdr *nlh, struct memtag_status *status);
+int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *region);
 
 #endif /* MEMTAG_INTERNAL_H */

@@ -64,6 +64,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 	return NL_STOP;
 }
 
+/* NLMSG_DONE ends a dump the way the ACK ends a plain request. */
 static int on_ack(struct nl_msg *msg, void *arg)
 {
 	struct exchange *ex = arg;
@@ -102,6 +103,7 @@ int memtag_request_run(struct memtag_client *client, struct nl_msg *msg,
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &ex);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &ex);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &ex);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &ex);
 	ret = nl_send_auto(client->sock, msg);
 	nlmsg_free(msg);
@@ -110,5 +112,7 @@ int memtag_request_run(struct memtag_client *client, struct nl_msg *msg,
 	nl_cb_put(cb);
 	if (ex.error)
 		return ex.error;
+	if (ret == -NLE_DUMP_INTR)
+		return -EINTR;	/* the set changed under a dump: retry it */
 	return ret < 0 ? -EIO : 0;
 }

@@ -15,7 +15,16 @@ static const struct nla_policy status_policy[MEMTAG_A_MAX + 1] = {
 
 static const struct nla_policy counter_policy[MEMTAG_COUNTER_MAX + 1] = {
 	[MEMTAG_COUNTER_STATUS_REQUESTS] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_REGIONS_CREATED] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_REGIONS_ENDED] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_REGIONS_LEAKED] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_VIOLATIONS] = { .type = NLA_U64 },
 };
+
+static uint64_t get_u64(struct nlattr *attr)
+{
+	return attr ? nla_get_u64(attr) : 0;
+}
 
 static int parse_counters(struct nlattr *nest, struct memtag_status *status)
 {
@@ -23,8 +32,11 @@ static int parse_counters(struct nlattr *nest, struct memtag_status *status)
 
 	if (!nest || nla_parse_nested(tb, MEMTAG_COUNTER_MAX, nest, counter_policy))
 		return -EPROTO;
-	if (tb[MEMTAG_COUNTER_STATUS_REQUESTS])
-		status->status_requests = nla_get_u64(tb[MEMTAG_COUNTER_STATUS_REQUESTS]);
+	status->status_requests = get_u64(tb[MEMTAG_COUNTER_STATUS_REQUESTS]);
+	status->regions_created = get_u64(tb[MEMTAG_COUNTER_REGIONS_CREATED]);
+	status->regions_ended = get_u64(tb[MEMTAG_COUNTER_REGIONS_ENDED]);
+	status->regions_leaked = get_u64(tb[MEMTAG_COUNTER_REGIONS_LEAKED]);
+	status->violations = get_u64(tb[MEMTAG_COUNTER_VIOLATIONS]);
 	return 0;
 }
 

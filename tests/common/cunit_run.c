@@ -4,7 +4,13 @@
 
 int add_suite(const char *name, const struct test_case *cases)
 {
-	CU_pSuite suite = CU_add_suite(name, NULL, NULL);
+	return add_suite_fixture(name, NULL, NULL, cases);
+}
+
+int add_suite_fixture(const char *name, CU_InitializeFunc init, CU_CleanupFunc cleanup,
+		      const struct test_case *cases)
+{
+	CU_pSuite suite = CU_add_suite(name, init, cleanup);
 
 	if (!suite)
 		return CU_get_error();

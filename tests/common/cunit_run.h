@@ -12,6 +12,9 @@ struct test_case {
 
 /* Register a suite from a table ending in { NULL, NULL }; 0 or a CUnit error. */
 int add_suite(const char *name, const struct test_case *cases);
+/* The same with per-suite set-up and tear-down. */
+int add_suite_fixture(const char *name, CU_InitializeFunc init, CU_CleanupFunc cleanup,
+		      const struct test_case *cases);
 /* Register with add_suites, run verbosely; 0 when all passed, 1 or 2 else. */
 int run_suites(int (*add_suites)(void));
 

@@ -14,5 +14,6 @@ int itest_run(char *out, size_t len, const char *fmt, ...)
 int itest_add_module_suites(void);
 int itest_add_status_suites(void);
 int itest_add_unload_suite(void);
+int itest_add_region_suite(void);
 
 #endif

@@ -165,5 +165,5 @@ static const struct test_case status_cases[] = {
 
 int itest_add_status_suites(void)
 {
-	return add_suite("status", status_cases) || itest_add_unload_suite();
+	return add_suite("status", status_cases);
 }

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MEMTAG_REGION_H
+#define MEMTAG_REGION_H
+
+#include <linux/netlink.h>
+#include <linux/uidgid.h>
+#include <net/net_namespace.h>
+#include "uapi/linux/memtag.h"
+
+/* Deepest nesting of regions; bounds the recursion of end and reset. */
+#define MEMTAG_REGION_DEPTH_MAX 16
+
+/* Who asks: the calling process, its netlink socket and namespace. */
+struct memtag_caller {
+	pid_t tgid;
+	kuid_t uid;
+	u32 portid;
+	struct net *net;
+};
+
+/* A region as reported; a copy, never the live record. */
+struct memtag_region_info {
+	u32 id;
+	u32 parent;
+	enum memtag_region_state state;
+	u32 resets;
+	pid_t tgid;
+	kuid_t uid;
+	u64 site;
+	u64 created_ns;
+	char name[MEMTAG_REGION_NAME_MAX];
+};
+
+int memtag_region_create(const struct memtag_caller *caller, const char *name,
+			 u32 parent, u64 site, struct memtag_region_info *info,
+			 struct netlink_ext_ack *extack);
+int memtag_region_end(const struct memtag_caller *caller, u32 id,
+		      struct netlink_ext_ack *extack);
+int memtag_region_reset(const struct memtag_caller *caller, u32 id,
+			struct memtag_region_info *info,
+			struct netlink_ext_ack *extack);
+/* Copy the next region from *pos visible to viewer; false at the end. */
+bool memtag_region_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
+			struct memtag_region_info *info, unsigned int *generation);
+void memtag_region_owner_gone(struct net *net, u32 portid);
+void memtag_region_exit(void);
+
+#endif /* MEMTAG_REGION_H */

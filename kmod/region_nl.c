@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Region commands of the memtag family: create, end, reset, dump. */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/sched.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include "memtag.h"
+#include "region.h"
+
+const struct nla_policy memtag_region_create_policy[MEMTAG_A_MAX + 1] = {
+	[MEMTAG_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = MEMTAG_REGION_NAME_MAX - 1 },
+	[MEMTAG_A_REGION_PARENT] = { .type = NLA_U32 },
+	[MEMTAG_A_REGION_SITE] = { .type = NLA_U64 },
+};
+
+const struct nla_policy memtag_region_id_policy[MEMTAG_A_MAX + 1] = {
+	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static void caller_of(struct genl_info *info, struct memtag_caller *caller)
+{
+	caller->tgid = current->tgid;
+	caller->uid = current_uid();
+	caller->portid = info->snd_portid;
+	caller->net = genl_info_net(info);
+}
+
+static int put_region(struct sk_buff *msg, const struct memtag_region_info *r)
+{
+	if (nla_put_u32(msg, MEMTAG_A_REGION_ID, r->id) ||
+	    nla_put_string(msg, MEMTAG_A_REGION_NAME, r->name) ||
+	    nla_put_u32(msg, MEMTAG_A_REGION_PARENT, r->parent) ||
+	    nla_put_u32(msg, MEMTAG_A_REGION_STATE, r->state) ||
+	    nla_put_u32(msg, MEMTAG_A_REGION_TGID, r->tgid) ||
+	    nla_put_u32(msg, MEMTAG_A_REGION_UID,
+			from_kuid_munged(current_user_ns(), r->uid)) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_REGION_SITE, r->site, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_REGION_CREATED_NS, r->created_ns, MEMTAG_A_PAD) ||
+	    nla_put_u32(msg, MEMTAG_A_REGION_RESETS, r->resets))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int reply_region(struct genl_info *info, u8 cmd, const struct memtag_region_info *r)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
+	void *hdr;
+
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, cmd);
+	if (!hdr || put_region(msg, r)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
+{
+	struct memtag_region_info region;
+	struct memtag_caller caller;
+	u32 parent = 0;
+	u64 site = 0;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_NAME)) {
+		GENL_SET_ERR_MSG(info, "a region needs a name");
+		return -EINVAL;
+	}
+	if (info->attrs[MEMTAG_A_REGION_PARENT])
+		parent = nla_get_u32(info->attrs[MEMTAG_A_REGION_PARENT]);
+	if (info->attrs[MEMTAG_A_REGION_SITE])
+		site = nla_get_u64(info->attrs[MEMTAG_A_REGION_SITE]);
+	caller_of(info, &caller);
+	ret = memtag_region_create(&caller, nla_data(info->attrs[MEMTAG_A_REGION_NAME]),
+				   parent, site, &region, info->extack);
+	if (ret)
+		return ret;
+	return reply_region(info, MEMTAG_CMD_REGION_CREATE, &region);
+}
+
+int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
+{
+	struct memtag_caller caller;
+
+	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID)) {
+		GENL_SET_ERR_MSG(info, "a region id is required");
+		return -EINVAL;
+	}
+	caller_of(info, &caller);
+	return memtag_region_end(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
+				 info->extack);
+}
+
+int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	struct memtag_region_info region;
+	struct memtag_caller caller;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID)) {
+		GENL_SET_ERR_MSG(info, "a region id is required");
+		return -EINVAL;
+	}
+	caller_of(info, &caller);
+	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
+				  &region, info->extack);
+	if (ret)
+		return ret;
+	return reply_region(info, MEMTAG_CMD_REGION_RESET, &region);
+}
+
+/* cb->args[0]: next region id to look at. */
+int memtag_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	bool all = netlink_net_capable(cb->skb, CAP_SYS_ADMIN);
+	struct memtag_region_info region;
+	unsigned long pos = cb->args[0];
+	unsigned int generation;
+	void *hdr;
+
+	while (memtag_region_next(sock_net(skb->sk), current_uid(), all, &pos,
+				  &region, &generation)) {
+		cb->seq = generation;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &memtag_family, NLM_F_MULTI, MEMTAG_CMD_REGION_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (put_region(skb, &region)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		pos++;
+	}
+	cb->args[0] = pos;
+	return skb->len;
+}
