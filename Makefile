@@ -52,6 +52,7 @@ COMMON_TEST_SRCS := $(wildcard tests/common/*.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c) $(COMMON_TEST_SRCS)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
 ITEST_SRCS := $(wildcard tests/integration/test_*.c) $(COMMON_TEST_SRCS)
+SCENARIO_OBJS := $(B)/tests/integration/scenario.o
 ITEST_OBJS := $(ITEST_SRCS:%.c=$(B)/%.o)
 SONAME := libmemtag.so.0
 
@@ -63,7 +64,7 @@ all: module lib tools
 
 lib: $(B)/libmemtag.a $(B)/$(SONAME)
 tools: $(B)/tagctl
-tests: $(B)/tests/unit-tests $(B)/tests/memtag-itest
+tests: $(B)/tests/unit-tests $(B)/tests/memtag-itest $(B)/tests/memtag-scenario
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,21 +77,24 @@ $(B)/libmemtag.a: $(LIB_OBJS)
 
 $(B)/$(SONAME): $(LIB_OBJS) libtag/libmemtag.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libtag/libmemtag.map \
-		$(LDFLAGS) -o $@ $(LIB_OBJS) $(NL_LIBS)
+		$(LDFLAGS) -o $@ $(LIB_OBJS) $(NL_LIBS) -lpthread
 	ln -sf $(SONAME) $(B)/libmemtag.so
 
 $(B)/tagctl: $(TOOL_OBJS) $(B)/libmemtag.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) -lpthread
 
 $(B)/tests/unit-tests: $(UNIT_OBJS) $(B)/libmemtag.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CUNIT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CUNIT_LIBS) -lpthread
 
 $(B)/tests/memtag-itest: $(ITEST_OBJS) $(B)/libmemtag.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) $(CUNIT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) $(CUNIT_LIBS) -lpthread
 
-$(UNIT_OBJS) $(ITEST_OBJS): ALL_CFLAGS += -Ilibtag
+$(B)/tests/memtag-scenario: $(SCENARIO_OBJS) $(B)/libmemtag.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
+
+$(UNIT_OBJS) $(ITEST_OBJS) $(SCENARIO_OBJS): ALL_CFLAGS += -Ilibtag
 
 # The module builds out of the source tree, one folder per kernel release, so
 # that several kernels (and arches) can be built side by side.
@@ -170,4 +174,5 @@ demo: deps
 demo-run:
 	tests/qemu/run.sh --demo x86_64-6.1 arm64-6.1
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(ITEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(ITEST_OBJS:.o=.d) \
+	$(SCENARIO_OBJS:.o=.d)

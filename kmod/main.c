@@ -6,7 +6,9 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include "memtag.h"
+#include "event.h"
 #include "region.h"
+#include "segment.h"
 #include "version.h"
 
 struct memtag_counters memtag_counters;
@@ -21,17 +23,30 @@ static int __init memtag_init(void)
 	ret = memtag_backend_init();
 	if (ret)
 		return ret;
-	ret = memtag_netlink_init();
+	ret = memtag_event_init();
 	if (ret)
 		return ret;
+	ret = memtag_netlink_init();
+	if (ret)
+		goto free_events;
+	ret = memtag_segment_init();
+	if (ret)
+		goto unregister;
 	pr_info("version %s loaded\n", MEMTAG_VERSION);
 	return 0;
+unregister:
+	memtag_netlink_exit();
+free_events:
+	memtag_event_exit();
+	return ret;
 }
 
 static void __exit memtag_exit(void)
 {
+	memtag_segment_exit();
 	memtag_netlink_exit();
 	memtag_region_exit();
+	memtag_event_exit();
 	pr_info("unloaded\n");
 }
 

@@ -31,6 +31,17 @@ int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info);
 int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info);
 int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info);
 int memtag_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb);
+extern const struct nla_policy memtag_segment_add_policy[MEMTAG_A_MAX + 1];
+extern const struct nla_policy memtag_event_report_policy[MEMTAG_A_MAX + 1];
+extern const struct nla_policy memtag_event_get_policy[MEMTAG_A_MAX + 1];
+int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info);
+int memtag_nl_event_report(struct sk_buff *skb, struct genl_info *info);
+int memtag_nl_event_dump(struct sk_buff *skb, struct netlink_callback *cb);
+u64 memtag_bytes_reserved(void);
+
+struct memtag_caller;
+/* The identity of the sender of a request. */
+void memtag_caller_of(struct genl_info *info, struct memtag_caller *caller);
 
 int memtag_netlink_init(void);
 void memtag_netlink_exit(void);

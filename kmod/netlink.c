@@ -2,6 +2,7 @@
 /* The memtag generic netlink family: commands and the events group. */
 #include <net/genetlink.h>
 #include "memtag.h"
+#include "event.h"
 #include "region.h"
 #include "version.h"
 
@@ -16,6 +17,8 @@ static const struct nla_policy memtag_status_policy[MEMTAG_A_MAX + 1] = {
 				   .reject_message = "STATUS takes no attributes" },
 	[MEMTAG_A_COUNTERS] = { .type = NLA_REJECT,
 				.reject_message = "STATUS takes no attributes" },
+	[MEMTAG_A_EVENT_TOTALS] = { .type = NLA_REJECT,
+				    .reject_message = "STATUS takes no attributes" },
 };
 
 static const struct genl_multicast_group memtag_mcgrps[] = {
@@ -45,10 +48,33 @@ static int memtag_put_counters(struct sk_buff *msg)
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < ARRAY_SIZE(counters); i++) {
-		if (nla_put_u64_64bit(msg, counters[i].attr,
-				      atomic64_read(counters[i].value),
-				      MEMTAG_COUNTER_PAD)) {
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		if (nla_put_u64_64bit(msg, counters[i].attr, atomic64_read(counters[i].value),
+				      MEMTAG_COUNTER_PAD))
+			goto cancel;
+	if (nla_put_u64_64bit(msg, MEMTAG_COUNTER_EVENTS, memtag_events_recorded(),
+			      MEMTAG_COUNTER_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_EVENTS_DROPPED, memtag_events_dropped(),
+			      MEMTAG_COUNTER_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_BYTES_RESERVED, memtag_bytes_reserved(),
+			      MEMTAG_COUNTER_PAD))
+		goto cancel;
+	nla_nest_end(msg, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
+}
+
+static int memtag_put_event_totals(struct sk_buff *msg)
+{
+	struct nlattr *nest = nla_nest_start(msg, MEMTAG_A_EVENT_TOTALS);
+	int kind;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (kind = 1; kind <= MEMTAG_EVENT_MAX; kind++) {
+		if (nla_put_u64_64bit(msg, kind, memtag_event_total(kind), 0)) {
 			nla_nest_cancel(msg, nest);
 			return -EMSGSIZE;
 		}
@@ -66,7 +92,7 @@ static int memtag_put_status(struct sk_buff *msg)
 		return -EMSGSIZE;
 	if (memtag_cpu_has_mte() && nla_put_flag(msg, MEMTAG_A_MTE_CAPABLE))
 		return -EMSGSIZE;
-	return memtag_put_counters(msg);
+	return memtag_put_counters(msg) ?: memtag_put_event_totals(msg);
 }
 
 static int memtag_nl_status(struct sk_buff *skb, struct genl_info *info)
@@ -117,6 +143,24 @@ static const struct genl_ops memtag_ops[] = {
 		.cmd = MEMTAG_CMD_REGION_GET,
 		.dumpit = memtag_nl_region_dump,
 		.policy = memtag_region_id_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
+	{
+		.cmd = MEMTAG_CMD_SEGMENT_ADD,
+		.doit = memtag_nl_segment_add,
+		.policy = memtag_segment_add_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
+	{
+		.cmd = MEMTAG_CMD_EVENT_REPORT,
+		.doit = memtag_nl_event_report,
+		.policy = memtag_event_report_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
+	{
+		.cmd = MEMTAG_CMD_EVENT_GET,
+		.dumpit = memtag_nl_event_dump,
+		.policy = memtag_event_get_policy,
 		.maxattr = MEMTAG_A_MAX,
 	},
 };

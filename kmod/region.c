@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The region registry: lifetimes, ownership and leaks of owners that left. */
+/* The region registry: lifetimes, ownership, limits and leaks of owners that left. */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -11,40 +12,99 @@
 #include <linux/xarray.h>
 #include "memtag.h"
 #include "region.h"
+#include "segment.h"
 
 static unsigned int max_regions_per_user = 65536;
 module_param(max_regions_per_user, uint, 0644);
 MODULE_PARM_DESC(max_regions_per_user, "Live regions one user may own (default 65536)");
 
+static unsigned long max_bytes_per_user = 4UL << 30;
+module_param(max_bytes_per_user, ulong, 0644);
+MODULE_PARM_DESC(max_bytes_per_user, "Bytes of region memory one user may reserve (default 4 GiB)");
+
 static unsigned int max_leaked = 4096;
 module_param(max_leaked, uint, 0644);
 MODULE_PARM_DESC(max_leaked, "Leaked-region records kept; the oldest go first (default 4096)");
+
+/* What one user holds, for the per-user limits. */
+struct memtag_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int records;	/* regions pointing here, live or leaked */
+	unsigned int regions;	/* live ones, for max_regions_per_user */
+	u64 bytes;
+};
 
 struct memtag_region {
 	struct memtag_region_info info;
 	u32 portid;
 	unsigned int depth;
 	possible_net_t net;
+	struct memtag_user *user;
+	u64 next_offset;		/* region offset of the next segment */
+	struct list_head segments;
 	struct list_head leaked;	/* on leaked_regions once its owner left */
 };
 
 /* Region ids are xarray indices; the mutex orders every state change. */
 static DEFINE_XARRAY_ALLOC1(regions);
 static DEFINE_MUTEX(regions_lock);
+static DEFINE_HASHTABLE(users, 6);
 static LIST_HEAD(leaked_regions);
 static unsigned int leaked_count;
 static unsigned int regions_generation = 1;
+static u64 bytes_reserved;
 
-static unsigned int live_regions_of(kuid_t uid)
+static struct memtag_user *user_get(kuid_t uid)
 {
-	struct memtag_region *r;
-	unsigned long idx;
-	unsigned int n = 0;
+	struct memtag_user *u;
 
-	xa_for_each(&regions, idx, r)
-		if (r->info.state == MEMTAG_REGION_LIVE && uid_eq(r->info.uid, uid))
-			n++;
-	return n;
+	hash_for_each_possible(users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	if (!u)
+		return NULL;
+	u->uid = uid;
+	hash_add(users, &u->node, __kuid_val(uid));
+	return u;
+}
+
+static void user_put_if_idle(struct memtag_user *u)
+{
+	if (u->records || u->bytes)
+		return;
+	hash_del(&u->node);
+	kfree(u);
+}
+
+u64 memtag_bytes_reserved(void)
+{
+	return READ_ONCE(bytes_reserved);
+}
+
+static void event_template(const struct memtag_region *r, struct memtag_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->region = r->info.id;
+	e->tgid = r->info.tgid;
+	e->uid = r->info.uid;
+	e->site = r->info.site;
+	write_pnet(&e->net, read_pnet(&r->net));
+	strscpy(e->name, r->info.name, sizeof(e->name));
+}
+
+static void record_foreign(const struct memtag_caller *caller, const struct memtag_region *r)
+{
+	struct memtag_event e;
+
+	event_template(r, &e);
+	e.kind = MEMTAG_EVENT_FOREIGN_REGION;
+	e.flags = MEMTAG_EVENT_F_KERNEL;
+	e.tgid = caller->tgid;
+	e.uid = caller->uid;
+	atomic64_inc(&memtag_counters.violations);
+	memtag_event_record(&e, caller->net);
 }
 
 /* A live region of the caller, or an error with the reason in extack. */
@@ -58,9 +118,7 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 		return ERR_PTR(-ENOENT);
 	}
 	if (r->info.tgid != caller->tgid) {
-		atomic64_inc(&memtag_counters.violations);
-		pr_info_ratelimited("pid %d used region %u of pid %d\n",
-				    caller->tgid, id, r->info.tgid);
+		record_foreign(caller, r);
 		NL_SET_ERR_MSG(extack, "region belongs to another process");
 		return ERR_PTR(-EPERM);
 	}
@@ -71,12 +129,50 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 	return r;
 }
 
+static void fill_info(const struct memtag_region *r, struct memtag_region_info *info)
+{
+	struct memtag_segment *seg;
+	u64 resident = 0;
+
+	*info = r->info;
+	list_for_each_entry(seg, &r->segments, node)
+		resident += READ_ONCE(seg->resident);
+	info->bytes_resident = resident << PAGE_SHIFT;
+}
+
+static int check_limits(struct memtag_user *u, struct netlink_ext_ack *extack)
+{
+	if (u->regions >= max_regions_per_user) {
+		NL_SET_ERR_MSG(extack, "user has max_regions_per_user live regions");
+		return -EDQUOT;
+	}
+	return 0;
+}
+
+static void init_region(struct memtag_region *r, const struct memtag_caller *caller,
+			const char *name, struct memtag_region *parent, u32 flags, u64 site)
+{
+	r->info.parent = parent ? parent->info.id : 0;
+	r->info.state = MEMTAG_REGION_LIVE;
+	r->info.flags = flags;
+	r->info.tgid = caller->tgid;
+	r->info.uid = caller->uid;
+	r->info.site = site;
+	r->info.created_ns = ktime_get_boottime_ns();
+	strscpy(r->info.name, name, sizeof(r->info.name));
+	r->portid = caller->portid;
+	r->depth = parent ? parent->depth + 1 : 0;
+	write_pnet(&r->net, caller->net);
+	INIT_LIST_HEAD(&r->segments);
+	INIT_LIST_HEAD(&r->leaked);
+}
+
 int memtag_region_create(const struct memtag_caller *caller, const char *name,
-			 u32 parent, u64 site, struct memtag_region_info *info,
+			 u32 parent, u32 flags, u64 site, struct memtag_region_info *info,
 			 struct netlink_ext_ack *extack)
 {
 	struct memtag_region *r, *p = NULL;
-	u32 id;
+	struct memtag_user *u;
 	int ret;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
@@ -94,28 +190,23 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 			goto fail;
 		}
 	}
-	ret = -EDQUOT;
-	if (live_regions_of(caller->uid) >= max_regions_per_user) {
-		NL_SET_ERR_MSG(extack, "user has max_regions_per_user live regions");
+	ret = -ENOMEM;
+	u = user_get(caller->uid);
+	if (!u)
+		goto fail;
+	ret = check_limits(u, extack);
+	if (!ret)
+		ret = xa_alloc(&regions, &r->info.id, r, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		user_put_if_idle(u);
 		goto fail;
 	}
-	ret = xa_alloc(&regions, &id, r, xa_limit_31b, GFP_KERNEL_ACCOUNT);
-	if (ret)
-		goto fail;
-	r->info.id = id;
-	r->info.parent = parent;
-	r->info.state = MEMTAG_REGION_LIVE;
-	r->info.tgid = caller->tgid;
-	r->info.uid = caller->uid;
-	r->info.site = site;
-	r->info.created_ns = ktime_get_boottime_ns();
-	strscpy(r->info.name, name, sizeof(r->info.name));
-	r->portid = caller->portid;
-	r->depth = p ? p->depth + 1 : 0;
-	write_pnet(&r->net, caller->net);
-	INIT_LIST_HEAD(&r->leaked);
+	init_region(r, caller, name, p, flags, site);
+	r->user = u;
+	u->records++;
+	u->regions++;
 	regions_generation++;
-	*info = r->info;
+	fill_info(r, info);
 	mutex_unlock(&regions_lock);
 	atomic64_inc(&memtag_counters.regions_created);
 	return 0;
@@ -125,7 +216,74 @@ fail:
 	return ret;
 }
 
-/* Free the live children of id, depth first. Caller holds regions_lock. */
+int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 size,
+			      struct memtag_segment_info *info,
+			      struct netlink_ext_ack *extack)
+{
+	struct memtag_segment *seg;
+	struct memtag_event owner;
+	struct memtag_region *r;
+	int ret = 0;
+
+	mutex_lock(&regions_lock);
+	r = owned_region(caller, id, extack);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+		goto out;
+	}
+	if (r->user->bytes + size > max_bytes_per_user) {
+		NL_SET_ERR_MSG(extack, "user would exceed max_bytes_per_user");
+		ret = -EDQUOT;
+		goto out;
+	}
+	event_template(r, &owner);
+	seg = memtag_segment_new(&owner, r->info.flags, r->next_offset, size);
+	if (IS_ERR(seg)) {
+		NL_SET_ERR_MSG(extack, "segment size must be page-aligned, at most 1 GiB");
+		ret = PTR_ERR(seg);
+		goto out;
+	}
+	list_add_tail(&seg->node, &r->segments);
+	info->id = seg->id;
+	info->offset = memtag_segment_offset(seg);
+	info->size = size;
+	info->region_offset = r->next_offset;
+	r->next_offset += size;
+	r->info.bytes_reserved += size;
+	r->user->bytes += size;
+	bytes_reserved += size;
+out:
+	mutex_unlock(&regions_lock);
+	return ret;
+}
+
+/* Revoke every segment of r: the next touch of its memory is recorded. */
+static void revoke_segments(struct memtag_region *r, enum memtag_event_kind why)
+{
+	struct memtag_segment *seg, *next;
+
+	list_for_each_entry_safe(seg, next, &r->segments, node) {
+		list_del_init(&seg->node);
+		memtag_segment_revoke(seg, why);
+	}
+	r->user->bytes -= r->info.bytes_reserved;
+	bytes_reserved -= r->info.bytes_reserved;
+	r->info.bytes_reserved = 0;
+	r->next_offset = 0;
+}
+
+static void free_region(struct memtag_region *r)
+{
+	revoke_segments(r, MEMTAG_EVENT_USE_AFTER_END);
+	xa_erase(&regions, r->info.id);
+	if (r->info.state == MEMTAG_REGION_LIVE)
+		r->user->regions--;
+	r->user->records--;
+	user_put_if_idle(r->user);
+	kfree(r);
+}
+
+/* End the live children of id, depth first. Caller holds regions_lock. */
 static void end_children(u32 id)
 {
 	struct memtag_region *r;
@@ -135,8 +293,7 @@ static void end_children(u32 id)
 		if (r->info.parent != id || r->info.state != MEMTAG_REGION_LIVE)
 			continue;
 		end_children(r->info.id);
-		xa_erase(&regions, idx);
-		kfree(r);
+		free_region(r);
 		atomic64_inc(&memtag_counters.regions_ended);
 	}
 }
@@ -153,8 +310,7 @@ int memtag_region_end(const struct memtag_caller *caller, u32 id,
 		ret = PTR_ERR(r);
 	} else {
 		end_children(id);
-		xa_erase(&regions, id);
-		kfree(r);
+		free_region(r);
 		atomic64_inc(&memtag_counters.regions_ended);
 		regions_generation++;
 	}
@@ -176,12 +332,28 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 	} else {
 		/* a reset ends what lived inside the old lifetime */
 		end_children(id);
+		revoke_segments(r, MEMTAG_EVENT_STALE_AFTER_RESET);
 		r->info.resets++;
-		*info = r->info;
+		fill_info(r, info);
 		regions_generation++;
 	}
 	mutex_unlock(&regions_lock);
 	return ret;
+}
+
+bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e)
+{
+	struct memtag_region *r;
+	bool found = false;
+
+	mutex_lock(&regions_lock);
+	r = xa_load(&regions, id);
+	if (r && net_eq(read_pnet(&r->net), caller->net) && uid_eq(r->info.uid, caller->uid)) {
+		event_template(r, e);
+		found = true;
+	}
+	mutex_unlock(&regions_lock);
+	return found;
 }
 
 bool memtag_region_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
@@ -197,7 +369,7 @@ bool memtag_region_next(struct net *net, kuid_t viewer, bool all, unsigned long 
 		if (!net_eq(read_pnet(&r->net), net))
 			continue;
 		if (all || uid_eq(r->info.uid, viewer)) {
-			*info = r->info;
+			fill_info(r, info);
 			found = true;
 			break;
 		}
@@ -213,8 +385,22 @@ static void drop_oldest_leaked(void)
 	r = list_first_entry(&leaked_regions, struct memtag_region, leaked);
 	list_del(&r->leaked);
 	leaked_count--;
-	xa_erase(&regions, r->info.id);
-	kfree(r);
+	free_region(r);
+}
+
+static void record_leak(struct memtag_region *r)
+{
+	struct memtag_segment *seg;
+	struct memtag_event e;
+
+	event_template(r, &e);
+	e.kind = MEMTAG_EVENT_REGION_LEAKED;
+	e.flags = MEMTAG_EVENT_F_KERNEL;
+	e.size = r->info.bytes_reserved;
+	/* the owner's mappings are gone at exit: give the pages back now */
+	list_for_each_entry(seg, &r->segments, node)
+		memtag_segment_release_pages(seg);
+	memtag_event_record(&e, read_pnet(&r->net));
 }
 
 /* The owner's socket closed (exit, crash or close): its live regions leaked. */
@@ -229,10 +415,12 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 		    !net_eq(read_pnet(&r->net), net))
 			continue;
 		r->info.state = MEMTAG_REGION_LEAKED;
+		r->user->regions--;
 		list_add_tail(&r->leaked, &leaked_regions);
 		leaked_count++;
 		atomic64_inc(&memtag_counters.regions_leaked);
 		regions_generation++;
+		record_leak(r);
 	}
 	while (leaked_count > max_leaked)
 		drop_oldest_leaked();
@@ -244,9 +432,12 @@ void memtag_region_exit(void)
 	struct memtag_region *r;
 	unsigned long idx;
 
+	mutex_lock(&regions_lock);
 	xa_for_each(&regions, idx, r) {
-		xa_erase(&regions, idx);
-		kfree(r);
+		if (r->info.state == MEMTAG_REGION_LEAKED)
+			list_del(&r->leaked);
+		free_region(r);
 	}
+	mutex_unlock(&regions_lock);
 	xa_destroy(&regions);
 }

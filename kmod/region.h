@@ -5,6 +5,7 @@
 #include <linux/netlink.h>
 #include <linux/uidgid.h>
 #include <net/net_namespace.h>
+#include "event.h"
 #include "uapi/linux/memtag.h"
 
 /* Deepest nesting of regions; bounds the recursion of end and reset. */
@@ -24,6 +25,9 @@ struct memtag_region_info {
 	u32 parent;
 	enum memtag_region_state state;
 	u32 resets;
+	u32 flags;
+	u64 bytes_reserved;
+	u64 bytes_resident;
 	pid_t tgid;
 	kuid_t uid;
 	u64 site;
@@ -32,8 +36,21 @@ struct memtag_region_info {
 };
 
 int memtag_region_create(const struct memtag_caller *caller, const char *name,
-			 u32 parent, u64 site, struct memtag_region_info *info,
+			 u32 parent, u32 flags, u64 site, struct memtag_region_info *info,
 			 struct netlink_ext_ack *extack);
+/* Where a new segment of the region is: what mmap needs. */
+struct memtag_segment_info {
+	u32 id;
+	u64 offset;		/* mmap offset on /dev/memtag */
+	u64 size;
+	u64 region_offset;
+};
+
+int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 size,
+			      struct memtag_segment_info *info,
+			      struct netlink_ext_ack *extack);
+/* The event template of a region the caller may see (name, owner), for reports. */
+bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e);
 int memtag_region_end(const struct memtag_caller *caller, u32 id,
 		      struct netlink_ext_ack *extack);
 int memtag_region_reset(const struct memtag_caller *caller, u32 id,

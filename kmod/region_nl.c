@@ -7,18 +7,25 @@
 #include <net/sock.h>
 #include "memtag.h"
 #include "region.h"
+#include "segment.h"
 
 const struct nla_policy memtag_region_create_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = MEMTAG_REGION_NAME_MAX - 1 },
 	[MEMTAG_A_REGION_PARENT] = { .type = NLA_U32 },
 	[MEMTAG_A_REGION_SITE] = { .type = NLA_U64 },
+	[MEMTAG_A_REGION_FLAGS] = NLA_POLICY_MASK(NLA_U32, MEMTAG_REGION_F_ALL),
+};
+
+const struct nla_policy memtag_segment_add_policy[MEMTAG_A_MAX + 1] = {
+	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MEMTAG_A_SEGMENT_SIZE] = { .type = NLA_U64 },
 };
 
 const struct nla_policy memtag_region_id_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-static void caller_of(struct genl_info *info, struct memtag_caller *caller)
+void memtag_caller_of(struct genl_info *info, struct memtag_caller *caller)
 {
 	caller->tgid = current->tgid;
 	caller->uid = current_uid();
@@ -37,7 +44,12 @@ static int put_region(struct sk_buff *msg, const struct memtag_region_info *r)
 			from_kuid_munged(current_user_ns(), r->uid)) ||
 	    nla_put_u64_64bit(msg, MEMTAG_A_REGION_SITE, r->site, MEMTAG_A_PAD) ||
 	    nla_put_u64_64bit(msg, MEMTAG_A_REGION_CREATED_NS, r->created_ns, MEMTAG_A_PAD) ||
-	    nla_put_u32(msg, MEMTAG_A_REGION_RESETS, r->resets))
+	    nla_put_u32(msg, MEMTAG_A_REGION_RESETS, r->resets) ||
+	    nla_put_u32(msg, MEMTAG_A_REGION_FLAGS, r->flags) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_REGION_BYTES_RESERVED, r->bytes_reserved,
+			      MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_REGION_BYTES_RESIDENT, r->bytes_resident,
+			      MEMTAG_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -62,7 +74,7 @@ int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_region_info region;
 	struct memtag_caller caller;
-	u32 parent = 0;
+	u32 parent = 0, flags = 0;
 	u64 site = 0;
 	int ret;
 
@@ -74,9 +86,11 @@ int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 		parent = nla_get_u32(info->attrs[MEMTAG_A_REGION_PARENT]);
 	if (info->attrs[MEMTAG_A_REGION_SITE])
 		site = nla_get_u64(info->attrs[MEMTAG_A_REGION_SITE]);
-	caller_of(info, &caller);
+	if (info->attrs[MEMTAG_A_REGION_FLAGS])
+		flags = nla_get_u32(info->attrs[MEMTAG_A_REGION_FLAGS]);
+	memtag_caller_of(info, &caller);
 	ret = memtag_region_create(&caller, nla_data(info->attrs[MEMTAG_A_REGION_NAME]),
-				   parent, site, &region, info->extack);
+				   parent, flags, site, &region, info->extack);
 	if (ret)
 		return ret;
 	return reply_region(info, MEMTAG_CMD_REGION_CREATE, &region);
@@ -90,7 +104,7 @@ int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "a region id is required");
 		return -EINVAL;
 	}
-	caller_of(info, &caller);
+	memtag_caller_of(info, &caller);
 	return memtag_region_end(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
 				 info->extack);
 }
@@ -105,7 +119,7 @@ int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "a region id is required");
 		return -EINVAL;
 	}
-	caller_of(info, &caller);
+	memtag_caller_of(info, &caller);
 	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
 				  &region, info->extack);
 	if (ret)
@@ -139,4 +153,39 @@ int memtag_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	cb->args[0] = pos;
 	return skb->len;
+}
+
+int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct memtag_segment_info seg;
+	struct memtag_caller caller;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, MEMTAG_A_SEGMENT_SIZE)) {
+		GENL_SET_ERR_MSG(info, "a segment needs a region id and a size");
+		return -EINVAL;
+	}
+	memtag_caller_of(info, &caller);
+	ret = memtag_region_add_segment(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
+					nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
+					&seg, info->extack);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, MEMTAG_CMD_SEGMENT_ADD);
+	if (!hdr || nla_put_u32(msg, MEMTAG_A_SEGMENT_ID, seg.id) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_OFFSET, seg.offset, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_SIZE, seg.size, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_REGION_OFFSET, seg.region_offset,
+			      MEMTAG_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }

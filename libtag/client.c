@@ -64,6 +64,11 @@ void memtag_client_close(struct memtag_client *client)
 	free(client);
 }
 
+int memtag_client_family(const struct memtag_client *client)
+{
+	return client->family;
+}
+
 const char *memtag_client_error(const struct memtag_client *client)
 {
 	return client ? client->error : "";

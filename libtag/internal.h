@@ -23,10 +23,29 @@ struct nl_msg *memtag_request_new(struct memtag_client *client, uint8_t cmd, int
 int memtag_request_run(struct memtag_client *client, struct nl_msg *msg,
 		       memtag_reply_fn fn, void *arg);
 
+/* Run a dump of cmd, parsing each message into an item of a malloc'ed array. */
+int memtag_dump(struct memtag_client *client, uint8_t cmd, size_t item_size,
+		int (*parse)(struct nlmsghdr *nlh, void *item), void **items, size_t *count);
+
+int memtag_client_family(const struct memtag_client *client);
+
 /* Extended ACK of an NLMSG_ERROR message: the kernel's text, if any. */
 int memtag_extack_message(const struct nlmsghdr *nlh, char *buf, size_t len);
 
 int memtag_status_parse(struct nlmsghdr *nlh, struct memtag_status *status);
+struct memtag_segment_grant {
+	uint32_t id;
+	uint64_t offset;	/* mmap offset on /dev/memtag */
+	uint64_t size;
+	uint64_t region_offset;
+};
+
+int memtag_segment_add(struct memtag_client *client, uint32_t region, uint64_t size,
+		       struct memtag_segment_grant *grant);
+int memtag_region_create_flags(struct memtag_client *client, uint32_t parent, const char *name,
+			       uint32_t flags, uint64_t site, struct memtag_region_record *region);
+int memtag_event_report(struct memtag_client *client, const struct memtag_event_record *event);
 int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *region);
+int memtag_event_parse(struct nlmsghdr *nlh, struct memtag_event_record *event);
 
 #endif /* MEMTAG_INTERNAL_H */

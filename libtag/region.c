@@ -6,8 +6,6 @@
 #include <netlink/genl/genl.h>
 #include "internal.h"
 
-#define DUMP_RETRIES 8
-
 static const struct nla_policy region_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_ID] = { .type = NLA_U32 },
 	[MEMTAG_A_REGION_NAME] = { .type = NLA_STRING },
@@ -18,7 +16,19 @@ static const struct nla_policy region_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_SITE] = { .type = NLA_U64 },
 	[MEMTAG_A_REGION_CREATED_NS] = { .type = NLA_U64 },
 	[MEMTAG_A_REGION_RESETS] = { .type = NLA_U32 },
+	[MEMTAG_A_REGION_FLAGS] = { .type = NLA_U32 },
+	[MEMTAG_A_REGION_BYTES_RESERVED] = { .type = NLA_U64 },
+	[MEMTAG_A_REGION_BYTES_RESIDENT] = { .type = NLA_U64 },
+	[MEMTAG_A_SEGMENT_ID] = { .type = NLA_U32 },
+	[MEMTAG_A_SEGMENT_SIZE] = { .type = NLA_U64 },
+	[MEMTAG_A_SEGMENT_OFFSET] = { .type = NLA_U64 },
+	[MEMTAG_A_SEGMENT_REGION_OFFSET] = { .type = NLA_U64 },
 };
+
+static uint64_t u64_or_zero(struct nlattr *attr)
+{
+	return attr ? nla_get_u64(attr) : 0;
+}
 
 int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *r)
 {
@@ -44,6 +54,9 @@ int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *r)
 	r->site = nla_get_u64(tb[MEMTAG_A_REGION_SITE]);
 	r->created_ns = nla_get_u64(tb[MEMTAG_A_REGION_CREATED_NS]);
 	r->resets = nla_get_u32(tb[MEMTAG_A_REGION_RESETS]);
+	r->flags = tb[MEMTAG_A_REGION_FLAGS] ? nla_get_u32(tb[MEMTAG_A_REGION_FLAGS]) : 0;
+	r->bytes_reserved = u64_or_zero(tb[MEMTAG_A_REGION_BYTES_RESERVED]);
+	r->bytes_resident = u64_or_zero(tb[MEMTAG_A_REGION_BYTES_RESIDENT]);
 	nla_strlcpy(r->name, tb[MEMTAG_A_REGION_NAME], sizeof(r->name));
 	return 0;
 }
@@ -56,6 +69,12 @@ static int on_region(struct nlmsghdr *nlh, void *arg)
 int memtag_region_create(struct memtag_client *client, uint32_t parent, const char *name,
 			 uint64_t site, struct memtag_region_record *region)
 {
+	return memtag_region_create_flags(client, parent, name, 0, site, region);
+}
+
+int memtag_region_create_flags(struct memtag_client *client, uint32_t parent, const char *name,
+			       uint32_t flags, uint64_t site, struct memtag_region_record *region)
+{
 	struct nl_msg *msg;
 
 	if (!name || strlen(name) >= MEMTAG_REGION_NAME_MAX)
@@ -65,6 +84,7 @@ int memtag_region_create(struct memtag_client *client, uint32_t parent, const ch
 		return -ENOMEM;
 	if (nla_put_string(msg, MEMTAG_A_REGION_NAME, name) ||
 	    (parent && nla_put_u32(msg, MEMTAG_A_REGION_PARENT, parent)) ||
+	    (flags && nla_put_u32(msg, MEMTAG_A_REGION_FLAGS, flags)) ||
 	    nla_put_u64(msg, MEMTAG_A_REGION_SITE, site)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
@@ -97,50 +117,47 @@ int memtag_region_reset(struct memtag_client *client, uint32_t id,
 	return region_command(client, MEMTAG_CMD_REGION_RESET, id, region);
 }
 
-struct region_array {
-	struct memtag_region_record *items;
-	size_t count;
-	size_t capacity;
-};
-
-static int collect_region(struct nlmsghdr *nlh, void *arg)
+static int on_segment(struct nlmsghdr *nlh, void *arg)
 {
-	struct region_array *a = arg;
-	struct memtag_region_record *grown;
+	struct memtag_segment_grant *grant = arg;
+	struct nlattr *tb[MEMTAG_A_MAX + 1];
 
-	if (a->count == a->capacity) {
-		a->capacity = a->capacity ? 2 * a->capacity : 64;
-		grown = realloc(a->items, a->capacity * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		a->items = grown;
+	if (genlmsg_parse(nlh, 0, tb, MEMTAG_A_MAX, region_policy) ||
+	    !tb[MEMTAG_A_SEGMENT_ID] || !tb[MEMTAG_A_SEGMENT_OFFSET] ||
+	    !tb[MEMTAG_A_SEGMENT_SIZE] || !tb[MEMTAG_A_SEGMENT_REGION_OFFSET])
+		return -EPROTO;
+	grant->id = nla_get_u32(tb[MEMTAG_A_SEGMENT_ID]);
+	grant->offset = nla_get_u64(tb[MEMTAG_A_SEGMENT_OFFSET]);
+	grant->size = nla_get_u64(tb[MEMTAG_A_SEGMENT_SIZE]);
+	grant->region_offset = nla_get_u64(tb[MEMTAG_A_SEGMENT_REGION_OFFSET]);
+	return 0;
+}
+
+int memtag_segment_add(struct memtag_client *client, uint32_t region, uint64_t size,
+		       struct memtag_segment_grant *grant)
+{
+	struct nl_msg *msg = memtag_request_new(client, MEMTAG_CMD_SEGMENT_ADD, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, MEMTAG_A_REGION_ID, region) ||
+	    nla_put_u64(msg, MEMTAG_A_SEGMENT_SIZE, size)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
 	}
-	return memtag_region_parse(nlh, &a->items[a->count++]);
+	return memtag_request_run(client, msg, on_segment, grant);
+}
+
+static int parse_region(struct nlmsghdr *nlh, void *item)
+{
+	return memtag_region_parse(nlh, item);
 }
 
 int memtag_region_list(struct memtag_client *client, struct memtag_region_record **regions,
 		       size_t *count)
 {
-	struct region_array a = { 0 };
-	struct nl_msg *msg;
-	int tries, ret = -EINTR;
-
-	for (tries = 0; tries < DUMP_RETRIES && ret == -EINTR; tries++) {
-		a.count = 0;
-		msg = memtag_request_new(client, MEMTAG_CMD_REGION_GET, NLM_F_DUMP);
-		if (!msg) {
-			ret = -ENOMEM;
-			break;
-		}
-		ret = memtag_request_run(client, msg, collect_region, &a);
-	}
-	if (ret) {
-		free(a.items);
-		return ret;
-	}
-	*regions = a.items;
-	*count = a.count;
-	return 0;
+	return memtag_dump(client, MEMTAG_CMD_REGION_GET, sizeof(**regions), parse_region,
+			   (void **)regions, count);
 }
 
 const char *memtag_region_state_name(enum memtag_region_state state)

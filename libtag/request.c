@@ -2,10 +2,13 @@
 /* One request/response exchange with the module, kernel errors included. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
 #include <netlink/genl/genl.h>
 #include "internal.h"
+
+#define DUMP_RETRIES 8
 
 struct exchange {
 	struct memtag_client *client;
@@ -115,4 +118,53 @@ int memtag_request_run(struct memtag_client *client, struct nl_msg *msg,
 	if (ret == -NLE_DUMP_INTR)
 		return -EINTR;	/* the set changed under a dump: retry it */
 	return ret < 0 ? -EIO : 0;
+}
+
+struct dump_array {
+	char *items;
+	size_t item_size;
+	size_t count;
+	size_t capacity;
+	int (*parse)(struct nlmsghdr *nlh, void *item);
+};
+
+static int collect(struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_array *a = arg;
+	char *grown;
+
+	if (a->count == a->capacity) {
+		a->capacity = a->capacity ? 2 * a->capacity : 64;
+		grown = realloc(a->items, a->capacity * a->item_size);
+		if (!grown)
+			return -ENOMEM;
+		a->items = grown;
+	}
+	return a->parse(nlh, a->items + a->item_size * a->count++);
+}
+
+int memtag_dump(struct memtag_client *client, uint8_t cmd, size_t item_size,
+		int (*parse)(struct nlmsghdr *nlh, void *item), void **items, size_t *count)
+{
+	struct dump_array a = { .item_size = item_size, .parse = parse };
+	struct nl_msg *msg;
+	int tries, ret = -EINTR;
+
+	/* NLM_F_DUMP_INTR: the set changed under the dump; take it again */
+	for (tries = 0; tries < DUMP_RETRIES && ret == -EINTR; tries++) {
+		a.count = 0;
+		msg = memtag_request_new(client, cmd, NLM_F_DUMP);
+		if (!msg) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = memtag_request_run(client, msg, collect, &a);
+	}
+	if (ret) {
+		free(a.items);
+		return ret;
+	}
+	*items = a.items;
+	*count = a.count;
+	return 0;
 }

@@ -11,6 +11,7 @@ static const struct nla_policy status_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_BACKEND_FORCED] = { .type = NLA_FLAG },
 	[MEMTAG_A_MTE_CAPABLE] = { .type = NLA_FLAG },
 	[MEMTAG_A_COUNTERS] = { .type = NLA_NESTED },
+	[MEMTAG_A_EVENT_TOTALS] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy counter_policy[MEMTAG_COUNTER_MAX + 1] = {
@@ -19,6 +20,9 @@ static const struct nla_policy counter_policy[MEMTAG_COUNTER_MAX + 1] = {
 	[MEMTAG_COUNTER_REGIONS_ENDED] = { .type = NLA_U64 },
 	[MEMTAG_COUNTER_REGIONS_LEAKED] = { .type = NLA_U64 },
 	[MEMTAG_COUNTER_VIOLATIONS] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_EVENTS] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_EVENTS_DROPPED] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_BYTES_RESERVED] = { .type = NLA_U64 },
 };
 
 static uint64_t get_u64(struct nlattr *attr)
@@ -37,7 +41,24 @@ static int parse_counters(struct nlattr *nest, struct memtag_status *status)
 	status->regions_ended = get_u64(tb[MEMTAG_COUNTER_REGIONS_ENDED]);
 	status->regions_leaked = get_u64(tb[MEMTAG_COUNTER_REGIONS_LEAKED]);
 	status->violations = get_u64(tb[MEMTAG_COUNTER_VIOLATIONS]);
+	status->events = get_u64(tb[MEMTAG_COUNTER_EVENTS]);
+	status->events_dropped = get_u64(tb[MEMTAG_COUNTER_EVENTS_DROPPED]);
+	status->bytes_reserved = get_u64(tb[MEMTAG_COUNTER_BYTES_RESERVED]);
 	return 0;
+}
+
+/* Totals per event kind; kinds this library does not know are skipped. */
+static void parse_totals(struct nlattr *nest, struct memtag_status *status)
+{
+	struct nlattr *attr;
+	int rem;
+
+	if (!nest)
+		return;
+	nla_for_each_nested(attr, nest, rem)
+		if (nla_type(attr) > 0 && nla_type(attr) <= MEMTAG_EVENT_MAX &&
+		    nla_len(attr) == sizeof(uint64_t))
+			status->event_totals[nla_type(attr)] = nla_get_u64(attr);
 }
 
 int memtag_status_parse(struct nlmsghdr *nlh, struct memtag_status *status)
@@ -53,6 +74,7 @@ int memtag_status_parse(struct nlmsghdr *nlh, struct memtag_status *status)
 	status->backend = nla_get_u32(tb[MEMTAG_A_BACKEND]);
 	status->backend_forced = tb[MEMTAG_A_BACKEND_FORCED] != NULL;
 	status->mte_capable = tb[MEMTAG_A_MTE_CAPABLE] != NULL;
+	parse_totals(tb[MEMTAG_A_EVENT_TOTALS], status);
 	return parse_counters(tb[MEMTAG_A_COUNTERS], status);
 }
 

@@ -33,7 +33,29 @@ struct memtag_status {
 	uint64_t regions_created;
 	uint64_t regions_ended;
 	uint64_t regions_leaked;	/* owner exited or closed its socket first */
-	uint64_t violations;		/* misuse the module refused */
+	uint64_t violations;		/* misuse recorded */
+	uint64_t events;		/* events recorded since load */
+	uint64_t events_dropped;	/* records the ring overwrote (counts stay) */
+	uint64_t bytes_reserved;	/* bytes of live region segments */
+	uint64_t event_totals[__MEMTAG_EVENT_MAX];	/* by enum memtag_event_kind */
+};
+
+/* A recorded misuse, leak or escape. Zero fields are unknown. */
+struct memtag_event_record {
+	uint64_t seq;
+	uint64_t time_ns;		/* CLOCK_BOOTTIME */
+	enum memtag_event_kind kind;
+	uint32_t flags;			/* MEMTAG_EVENT_F_* */
+	uint32_t region;
+	char region_name[MEMTAG_REGION_NAME_MAX];
+	uint32_t tgid;
+	uint32_t uid;
+	uint64_t offset;		/* in the region */
+	uint64_t address;
+	uint64_t ip;
+	uint64_t site;			/* allocation or creation site */
+	uint64_t size;
+	uint64_t count;
 };
 
 /* A region as the module records it. */
@@ -46,6 +68,9 @@ struct memtag_region_record {
 	uint32_t uid;			/* owner user */
 	uint64_t site;			/* creation site (return address) */
 	uint64_t created_ns;		/* CLOCK_BOOTTIME */
+	uint32_t flags;			/* MEMTAG_REGION_F_* */
+	uint64_t bytes_reserved;
+	uint64_t bytes_resident;
 	char name[MEMTAG_REGION_NAME_MAX];
 };
 
@@ -70,9 +95,55 @@ int memtag_region_reset(struct memtag_client *client, uint32_t id,
 int memtag_region_list(struct memtag_client *client, struct memtag_region_record **regions,
 		       size_t *count);
 
+/* The events the caller may see, oldest first, in a malloc'ed array. */
+int memtag_event_list(struct memtag_client *client, struct memtag_event_record **events,
+		      size_t *count);
+const char *memtag_event_kind_name(enum memtag_event_kind kind);
+
 const char *memtag_backend_name(enum memtag_backend backend);
 const char *memtag_region_state_name(enum memtag_region_state state);
 const char *memtag_library_version(void);
+
+/*
+ * Regions: lifetimes for memory. Everything allocated in a region ends
+ * with it; child regions end with their parent.
+ *
+ * Threads: distinct regions may be used from different threads at once; one
+ * region must not be used by two threads at the same time (as with talloc).
+ * Create, end and reset take a process-wide lock and may enter the kernel;
+ * tag_alloc and tag_free do not, except to map a new segment when the
+ * region's current one is full.
+ */
+struct tag_region;
+
+#define TAG_REGION_STRICT 0x1u	/* allocations live at end are reported as leaks */
+
+struct tag_stats {
+	uint64_t allocs;
+	uint64_t frees;
+	uint64_t live_allocs;
+	uint64_t live_bytes;
+	uint64_t regions_created;
+	uint64_t regions_ended;
+	uint64_t regions_live;
+	uint64_t allocs_leaked;		/* live at the end of strict regions */
+	uint64_t violations;		/* misuse this process reported */
+};
+
+struct tag_region *tag_region_create(struct tag_region *parent, const char *name,
+				     unsigned int flags);
+void *tag_alloc(struct tag_region *region, size_t size);
+void *tag_calloc(struct tag_region *region, size_t nmemb, size_t size);
+void *tag_realloc(struct tag_region *region, void *ptr, size_t size);
+char *tag_strdup(struct tag_region *region, const char *s);
+int tag_free(struct tag_region *region, void *ptr);
+/* An intentional escape: a copy of ptr that lives as long as outer. */
+void *tag_promote(void *ptr, struct tag_region *outer);
+int tag_region_reset(struct tag_region *region);
+int tag_region_end(struct tag_region *region);
+void tag_stats(struct tag_stats *stats);
+const char *tag_region_name(const struct tag_region *region);
+uint32_t tag_region_id(const struct tag_region *region);
 
 #ifdef __cplusplus
 }

@@ -15,5 +15,6 @@ int itest_add_module_suites(void);
 int itest_add_status_suites(void);
 int itest_add_unload_suite(void);
 int itest_add_region_suite(void);
+int itest_add_alloc_suite(void);
 
 #endif

@@ -43,7 +43,8 @@ int itest_run(char *out, size_t len, const char *fmt, ...)
 static int add_suites(void)
 {
 	return itest_add_module_suites() || itest_add_status_suites() ||
-	       itest_add_region_suite() || itest_add_unload_suite();
+	       itest_add_region_suite() || itest_add_alloc_suite() ||
+	       itest_add_unload_suite();
 }
 
 int main(void)

@@ -30,6 +30,17 @@ static void test_library_says_module_missing(void)
 	CU_ASSERT_PTR_NULL(client);
 }
 
+static void test_fallback_without_module(void)
+{
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "memtag-scenario fallback"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "created=1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "freed=1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "memtag module is not loaded"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "MEMTAG_REQUIRE=1 memtag-scenario fallback"), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "MEMTAG_REQUIRE=1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "created=0"));
+}
+
 static void test_modinfo_fields(void)
 {
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "modinfo -F version memtag"), 0);
@@ -100,6 +111,7 @@ static void test_unload(void)
 static const struct test_case unloaded_cases[] = {
 	{ "tagctl says the module is not loaded (exit 3)", test_tagctl_says_module_missing },
 	{ "library returns -ENOENT without the module", test_library_says_module_missing },
+	{ "regions fall back to malloc without the module", test_fallback_without_module },
 	{ "modinfo shows version, license, description, parameters", test_modinfo_fields },
 	{ "backend=bogus is refused at load", test_bad_backend_parameter_refused },
 	{ "backend=mte loads only with MTE", test_backend_mte_needs_mte },

@@ -2,7 +2,10 @@
 # Boot memtag test guests in QEMU: real Debian kernels (6.1 and 6.12 on
 # x86_64 and arm64 with MTE) and a KASAN/lockdep/kmemleak debug kernel.
 #
-#   run.sh [--demo] [--selftest warn|wrong-backend] [TARGET...]
+#   run.sh [--demo | --script FILE] [--selftest warn|wrong-backend] [TARGET...]
+#
+# --script runs FILE in the guest instead of the tests (module installed,
+# not loaded), and prints what it wrote: for poking at a kernel by hand.
 #
 # One line per target with its CUnit counts; exit status 1 if any failed.
 set -euo pipefail
@@ -14,11 +17,12 @@ top=$(cd "$here/../.." && pwd)
 all_targets=(x86_64-6.1 arm64-6.1 x86_64-6.12 arm64-6.12 x86_64-debug)
 guest_timeout=${MEMTAG_GUEST_TIMEOUT:-300}
 mode=test
+script=$here/demo.sh
 selftest=
 targets=()
 
 usage() {
-	echo "usage: $0 [--demo] [--selftest warn|wrong-backend] [TARGET...]" >&2
+	echo "usage: $0 [--demo | --script FILE] [--selftest warn|wrong-backend] [TARGET...]" >&2
 	echo "targets: ${all_targets[*]}" >&2
 	exit 2
 }
@@ -26,6 +30,7 @@ usage() {
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--demo) mode=demo ;;
+	--script) mode=demo; script=$(realpath "${2:?--script needs a file}"); shift ;;
 	--selftest) selftest=${2:-}; shift ;;
 	-h | --help) usage ;;
 	-*) usage ;;
@@ -62,7 +67,7 @@ expected_backend() {
 # Build the guest's root: module via 'make install-module', library and
 # tagctl via 'make install-lib install-tools', tests, busybox and kmod.
 stage_root() {
-	local target=$1 arch=$2 work=$3 root=$3/root darch t f kmod_bin
+	local target=$1 arch=$2 work=$3 root=$3/root series=${1#*-} darch t f kmod_bin
 	darch=$(deb_arch "$arch")
 	t=$(triplet "$darch")
 	rm -rf "$root"
@@ -77,8 +82,13 @@ stage_root() {
 		{ cat "$work/build.log" >&2; die "$target: userspace build failed"; }
 	make -s -C "$top" ARCH="$arch" DESTDIR="$root" PREFIX=/usr LIBDIR="/usr/lib/$t" \
 		install-lib install-tools >>"$work/build.log" 2>&1 || die "$target: install failed"
-	install -m 755 "$top/build/$arch/tests/memtag-itest" "$root/usr/bin/"
+	install -m 755 "$top/build/$arch/tests/memtag-itest" "$top/build/$arch/tests/memtag-scenario" \
+		"$root/usr/bin/"
 	build_consumer "$arch" "$root" "$t"
+	# developer hook: more binaries for --script runs
+	for f in ${MEMTAG_EXTRA_BINARIES:-}; do
+		install -m 755 "$f" "$root/usr/bin/" && copy_libs "$root" "$darch" "$f"
+	done
 
 	install -m 755 "$(guest_tool "$darch" busybox)" "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
@@ -89,15 +99,17 @@ stage_root() {
 		ln -s ../usr/bin/kmod "$root/sbin/$f"
 	done
 	for f in "$root/usr/bin/kmod" "$root/usr/sbin/tagctl" "$root/usr/bin/memtag-itest" \
+		"$root/usr/bin/memtag-scenario" \
 		"$root/usr/bin/memtag-consumer" "$root/usr/lib/$t/libmemtag.so.0"; do
 		copy_libs "$root" "$darch" "$f"
 	done
 	install -m 755 "$here/guest-init.sh" "$root/init"
-	install -m 755 "$here/demo.sh" "$root/usr/share/memtag/demo.sh"
+	install -m 755 "$script" "$root/usr/share/memtag/demo.sh"
 	cat >"$root/etc/memtag-test.conf" <<CONF
 MEMTAG_TARGET=$target
 MEMTAG_MODE=$mode
 MEMTAG_EXPECT_BACKEND=$(expected_backend "$arch")
+MEMTAG_WORKLOAD_REGIONS=$([ "$series" = debug ] && echo 100 || echo 2500)
 CONF
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/initrd.gz"
 }

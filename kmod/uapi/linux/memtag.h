@@ -17,6 +17,10 @@ enum memtag_cmd {
 	MEMTAG_CMD_REGION_END,	/* doit: ID; ends the region and its children */
 	MEMTAG_CMD_REGION_RESET,	/* doit: ID; a new lifetime for the same region */
 	MEMTAG_CMD_REGION_GET,	/* dump: the regions the caller may see */
+	MEMTAG_CMD_SEGMENT_ADD,	/* doit: REGION_ID, SEGMENT_SIZE; reply: SEGMENT_* */
+	MEMTAG_CMD_EVENT_REPORT,	/* doit: a misuse libmemtag saw (EVENT_*) */
+	MEMTAG_CMD_EVENT_GET,	/* dump: recorded events the caller may see */
+	MEMTAG_CMD_EVENT,	/* multicast on "events": one recorded event */
 	__MEMTAG_CMD_MAX,
 };
 
@@ -47,6 +51,26 @@ enum memtag_attr {
 	MEMTAG_A_REGION_SITE,		/* u64: creation site, a return address */
 	MEMTAG_A_REGION_CREATED_NS,	/* u64: CLOCK_BOOTTIME at creation */
 	MEMTAG_A_REGION_RESETS,		/* u32: times the region was reset */
+	MEMTAG_A_REGION_FLAGS,		/* u32: MEMTAG_REGION_F_* */
+	MEMTAG_A_REGION_BYTES_RESERVED,	/* u64: bytes of its segments */
+	MEMTAG_A_REGION_BYTES_RESIDENT,	/* u64: bytes of pages touched (software) */
+	MEMTAG_A_SEGMENT_ID,		/* u32 */
+	MEMTAG_A_SEGMENT_SIZE,		/* u64: bytes, a multiple of the page size */
+	MEMTAG_A_SEGMENT_OFFSET,	/* u64: mmap offset on /dev/memtag (software) */
+	MEMTAG_A_SEGMENT_REGION_OFFSET,	/* u64: where the segment starts in the region */
+	MEMTAG_A_EVENT_SEQ,		/* u64: position in the module's record */
+	MEMTAG_A_EVENT_KIND,		/* u32: enum memtag_event_kind */
+	MEMTAG_A_EVENT_FLAGS,		/* u32: MEMTAG_EVENT_F_* */
+	MEMTAG_A_EVENT_OFFSET,		/* u64: offset in the region */
+	MEMTAG_A_EVENT_ADDRESS,		/* u64: accessed or freed address */
+	MEMTAG_A_EVENT_IP,		/* u64: user instruction pointer */
+	MEMTAG_A_EVENT_SITE,		/* u64: allocation site of the chunk */
+	MEMTAG_A_EVENT_SIZE,		/* u64: bytes concerned */
+	MEMTAG_A_EVENT_COUNT,		/* u64: allocations concerned */
+	MEMTAG_A_EVENT_TIME_NS,		/* u64: CLOCK_BOOTTIME */
+	MEMTAG_A_EVENT_TGID,		/* u32: process that misused */
+	MEMTAG_A_EVENT_UID,		/* u32 */
+	MEMTAG_A_EVENT_TOTALS,		/* nested: u64 count per event kind (type = kind) */
 	__MEMTAG_A_MAX,
 };
 
@@ -60,6 +84,9 @@ enum memtag_counter {
 	MEMTAG_COUNTER_REGIONS_ENDED,	/* u64 */
 	MEMTAG_COUNTER_REGIONS_LEAKED,	/* u64: owner went away first */
 	MEMTAG_COUNTER_VIOLATIONS,	/* u64: refused misuse */
+	MEMTAG_COUNTER_EVENTS,		/* u64: events recorded */
+	MEMTAG_COUNTER_EVENTS_DROPPED,	/* u64: records overwritten in the ring */
+	MEMTAG_COUNTER_BYTES_RESERVED,	/* u64: bytes in live segments */
 	__MEMTAG_COUNTER_MAX,
 };
 
@@ -73,5 +100,38 @@ enum memtag_region_state {
 	MEMTAG_REGION_LEAKED,	/* its owner exited or closed its socket first */
 	__MEMTAG_REGION_STATE_MAX,
 };
+
+/* MEMTAG_A_REGION_FLAGS */
+#define MEMTAG_REGION_F_STRICT		0x1U	/* live allocations at end are leaks */
+#define MEMTAG_REGION_F_CONTINUE	0x2U	/* report and continue, do not kill */
+#define MEMTAG_REGION_F_ALL		(MEMTAG_REGION_F_STRICT | MEMTAG_REGION_F_CONTINUE)
+
+/* The misuse memtag records. */
+enum memtag_event_kind {
+	MEMTAG_EVENT_UNSPEC,
+	MEMTAG_EVENT_USE_AFTER_END,	/* an escape: access to an ended region */
+	MEMTAG_EVENT_STALE_AFTER_RESET,	/* access through a pointer of an older lifetime */
+	MEMTAG_EVENT_USE_AFTER_FREE,	/* freed chunk written (poison) or accessed (MTE) */
+	MEMTAG_EVENT_OVERFLOW,		/* past the end of a chunk (redzone or MTE) */
+	MEMTAG_EVENT_DOUBLE_FREE,
+	MEMTAG_EVENT_INVALID_FREE,	/* not a chunk start */
+	MEMTAG_EVENT_WRONG_REGION_FREE,	/* a chunk of another region */
+	MEMTAG_EVENT_ALLOC_IN_ENDED,	/* allocation in an ended region */
+	MEMTAG_EVENT_FOREIGN_REGION,	/* a process used a region it does not own */
+	MEMTAG_EVENT_REGION_LEAKED,	/* owner exited with the region live */
+	MEMTAG_EVENT_ALLOCS_LEAKED,	/* strict region ended with live allocations */
+	MEMTAG_EVENT_TAG_MISMATCH,	/* MTE fault memtag could not classify */
+	__MEMTAG_EVENT_MAX,
+};
+
+#define MEMTAG_EVENT_MAX (__MEMTAG_EVENT_MAX - 1)
+
+/* MEMTAG_A_EVENT_FLAGS */
+#define MEMTAG_EVENT_F_SIGNAL	0x1U	/* a hardware fault seen by libmemtag's handler */
+#define MEMTAG_EVENT_F_KERNEL	0x2U	/* seen by the module itself */
+#define MEMTAG_EVENT_F_CONTINUED	0x4U	/* the process went on running */
+#define MEMTAG_EVENT_F_REPORTABLE	(MEMTAG_EVENT_F_SIGNAL | MEMTAG_EVENT_F_CONTINUED)
+
+#define MEMTAG_DEVICE	"/dev/memtag"	/* mmap of segments, software backend */
 
 #endif /* _UAPI_LINUX_MEMTAG_H */

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The event record: a bounded ring of misuse; counters are never lost. */
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <net/genetlink.h>
+#include "event.h"
+#include "memtag.h"
+
+static unsigned int event_ring_size = 4096;
+module_param(event_ring_size, uint, 0444);
+MODULE_PARM_DESC(event_ring_size, "Events kept for tagctl; older ones are dropped (default 4096)");
+
+static struct memtag_event *ring;
+static u64 next_seq;
+static DEFINE_SPINLOCK(ring_lock);
+static atomic64_t totals[__MEMTAG_EVENT_MAX];
+static atomic64_t dropped;
+
+int __init memtag_event_init(void)
+{
+	if (!event_ring_size || event_ring_size > (1U << 20)) {
+		pr_err("memtag: event_ring_size must be 1 to 1048576\n");
+		return -EINVAL;
+	}
+	ring = kvcalloc(event_ring_size, sizeof(*ring), GFP_KERNEL);
+	return ring ? 0 : -ENOMEM;
+}
+
+void memtag_event_exit(void)
+{
+	kvfree(ring);
+}
+
+int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e)
+{
+	if (nla_put_u64_64bit(msg, MEMTAG_A_EVENT_SEQ, e->seq, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_TIME_NS, e->time_ns, MEMTAG_A_PAD) ||
+	    nla_put_u32(msg, MEMTAG_A_EVENT_KIND, e->kind) ||
+	    nla_put_u32(msg, MEMTAG_A_EVENT_FLAGS, e->flags) ||
+	    nla_put_u32(msg, MEMTAG_A_REGION_ID, e->region) ||
+	    nla_put_string(msg, MEMTAG_A_REGION_NAME, e->name) ||
+	    nla_put_u32(msg, MEMTAG_A_EVENT_TGID, e->tgid) ||
+	    nla_put_u32(msg, MEMTAG_A_EVENT_UID, from_kuid_munged(current_user_ns(), e->uid)) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_OFFSET, e->offset, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_ADDRESS, e->address, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_IP, e->ip, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_SITE, e->site, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_SIZE, e->size, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_COUNT, e->count, MEMTAG_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Listeners are optional: a failed multicast loses nothing recorded. */
+static void multicast(const struct memtag_event *e, struct net *net)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &memtag_family, 0, MEMTAG_CMD_EVENT);
+	if (!hdr || memtag_put_event(msg, e)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&memtag_family, net, msg, 0, 0, GFP_KERNEL);
+}
+
+void memtag_event_record(struct memtag_event *e, struct net *net)
+{
+	if (WARN_ON_ONCE(e->kind == MEMTAG_EVENT_UNSPEC || e->kind > MEMTAG_EVENT_MAX))
+		return;
+	e->time_ns = ktime_get_boottime_ns();
+	write_pnet(&e->net, net);
+	atomic64_inc(&totals[e->kind]);
+	spin_lock(&ring_lock);
+	e->seq = next_seq++;
+	if (e->seq >= event_ring_size)
+		atomic64_inc(&dropped);
+	ring[e->seq % event_ring_size] = *e;
+	spin_unlock(&ring_lock);
+	multicast(e, net);
+}
+
+bool memtag_event_next(struct net *net, kuid_t viewer, bool all, u64 *pos,
+		       struct memtag_event *e)
+{
+	bool found = false;
+	u64 seq, oldest;
+
+	spin_lock(&ring_lock);
+	oldest = next_seq > event_ring_size ? next_seq - event_ring_size : 0;
+	for (seq = max(*pos, oldest); seq < next_seq; seq++) {
+		const struct memtag_event *slot = &ring[seq % event_ring_size];
+
+		if (!net_eq(read_pnet(&slot->net), net))
+			continue;
+		if (all || uid_eq(slot->uid, viewer)) {
+			*e = *slot;
+			found = true;
+			break;
+		}
+	}
+	*pos = seq;
+	spin_unlock(&ring_lock);
+	return found;
+}
+
+u64 memtag_event_total(enum memtag_event_kind kind)
+{
+	return kind <= MEMTAG_EVENT_MAX ? atomic64_read(&totals[kind]) : 0;
+}
+
+u64 memtag_events_recorded(void)
+{
+	u64 seq;
+
+	spin_lock(&ring_lock);
+	seq = next_seq;
+	spin_unlock(&ring_lock);
+	return seq;
+}
+
+u64 memtag_events_dropped(void)
+{
+	return atomic64_read(&dropped);
+}

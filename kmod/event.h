@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MEMTAG_EVENT_H
+#define MEMTAG_EVENT_H
+
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <net/net_namespace.h>
+#include "uapi/linux/memtag.h"
+
+/* One recorded misuse. Whoever records fills what it knows; zero is "none". */
+struct memtag_event {
+	u64 seq;
+	u64 time_ns;
+	u32 kind;
+	u32 flags;
+	u32 region;
+	pid_t tgid;
+	kuid_t uid;
+	u64 offset;
+	u64 address;
+	u64 ip;
+	u64 site;
+	u64 size;
+	u64 count;
+	possible_net_t net;
+	char name[MEMTAG_REGION_NAME_MAX];
+};
+
+int memtag_event_init(void);
+void memtag_event_exit(void);
+/* Record e (seq and time are filled in) and multicast it; may sleep. */
+void memtag_event_record(struct memtag_event *e, struct net *net);
+/* The first event at or after *pos that viewer may see; false at the end. */
+bool memtag_event_next(struct net *net, kuid_t viewer, bool all, u64 *pos,
+		       struct memtag_event *e);
+u64 memtag_event_total(enum memtag_event_kind kind);
+u64 memtag_events_recorded(void);
+u64 memtag_events_dropped(void);
+int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e);
+
+#endif /* MEMTAG_EVENT_H */

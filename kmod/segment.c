@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Region memory for the software backend: /dev/memtag, faults, revocation. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include "compat.h"
+#include "memtag.h"
+#include "segment.h"
+
+static DEFINE_XARRAY_ALLOC1(segments);
+
+u64 memtag_segment_offset(const struct memtag_segment *seg)
+{
+	return (u64)seg->id << (MEMTAG_SEGMENT_PGOFF_SHIFT + PAGE_SHIFT);
+}
+
+struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 region_flags,
+					  u64 region_offset, u64 bytes)
+{
+	struct memtag_segment *seg;
+	int ret;
+
+	if (!bytes || bytes > MEMTAG_SEGMENT_MAX_BYTES || !PAGE_ALIGNED(bytes))
+		return ERR_PTR(-EINVAL);
+	seg = kzalloc(sizeof(*seg), GFP_KERNEL_ACCOUNT);
+	if (!seg)
+		return ERR_PTR(-ENOMEM);
+	seg->npages = bytes >> PAGE_SHIFT;
+	seg->pages = kvcalloc(seg->npages, sizeof(*seg->pages), GFP_KERNEL_ACCOUNT);
+	if (!seg->pages) {
+		kfree(seg);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&seg->ref);
+	mutex_init(&seg->lock);
+	INIT_LIST_HEAD(&seg->node);
+	seg->owner = *owner;
+	seg->region_flags = region_flags;
+	seg->region_offset = region_offset;
+	ret = xa_alloc(&segments, &seg->id, seg, XA_LIMIT(1, (1U << 31) - 1), GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kvfree(seg->pages);
+		kfree(seg);
+		return ERR_PTR(ret);
+	}
+	return seg;
+}
+
+static void free_pages_locked(struct memtag_segment *seg)
+{
+	unsigned long i;
+
+	for (i = 0; i < seg->npages; i++) {
+		if (seg->pages[i]) {
+			put_page(seg->pages[i]);
+			seg->pages[i] = NULL;
+		}
+	}
+}
+
+static void segment_free(struct kref *ref)
+{
+	struct memtag_segment *seg = container_of(ref, struct memtag_segment, ref);
+
+	free_pages_locked(seg);
+	kvfree(seg->pages);
+	mutex_destroy(&seg->lock);
+	kfree(seg);
+}
+
+void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind why)
+{
+	struct address_space *mapping;
+
+	mutex_lock(&seg->lock);
+	seg->revoked = why;
+	mapping = seg->mapping;
+	mutex_unlock(&seg->lock);
+	xa_erase(&segments, seg->id);
+	/* faults after this point see the segment revoked */
+	if (mapping)
+		unmap_mapping_range(mapping, memtag_segment_offset(seg),
+				    seg->npages << PAGE_SHIFT, 1);
+	mutex_lock(&seg->lock);
+	free_pages_locked(seg);
+	mutex_unlock(&seg->lock);
+	kref_put(&seg->ref, segment_free);
+}
+
+void memtag_segment_release_pages(struct memtag_segment *seg)
+{
+	mutex_lock(&seg->lock);
+	if (!seg->mapping) {
+		free_pages_locked(seg);
+		seg->resident = 0;
+	}
+	mutex_unlock(&seg->lock);
+}
+
+/* Install page idx of a live segment; called with seg->lock held. */
+static vm_fault_t map_page(struct memtag_segment *seg, struct vm_fault *vmf, unsigned long idx)
+{
+	struct page *page = seg->pages[idx];
+	int ret;
+
+	if (!page) {
+		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		if (!page)
+			return VM_FAULT_OOM;
+		seg->pages[idx] = page;
+		if (!seg->revoked)
+			seg->resident++;
+	}
+	ret = vm_insert_page(vmf->vma, vmf->address, page);
+	if (ret == -ENOMEM)
+		return VM_FAULT_OOM;
+	/* -EBUSY: another thread mapped it first */
+	return ret && ret != -EBUSY ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
+}
+
+static vm_fault_t memtag_segment_fault(struct vm_fault *vmf)
+{
+	struct memtag_segment *seg = vmf->vma->vm_private_data;
+	unsigned long idx = vmf->pgoff - vmf->vma->vm_pgoff;
+	struct memtag_event e = {};
+	vm_fault_t ret;
+
+	if (idx >= seg->npages)
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&seg->lock);
+	if (!seg->revoked) {
+		ret = map_page(seg, vmf, idx);
+		mutex_unlock(&seg->lock);
+		return ret;
+	}
+	/* an escape: the region (or this lifetime of it) is over */
+	e = seg->owner;
+	e.kind = seg->revoked;
+	e.flags = MEMTAG_EVENT_F_KERNEL;
+	e.tgid = current->tgid;
+	e.uid = current_uid();
+	e.address = vmf->real_address;
+	e.offset = seg->region_offset + (vmf->real_address - vmf->vma->vm_start);
+	e.ip = instruction_pointer(current_pt_regs());
+	if (seg->region_flags & MEMTAG_REGION_F_CONTINUE) {
+		e.flags |= MEMTAG_EVENT_F_CONTINUED;
+		ret = map_page(seg, vmf, idx);	/* a scratch page: go on */
+	} else {
+		ret = VM_FAULT_SIGSEGV;
+	}
+	mutex_unlock(&seg->lock);
+	memtag_event_record(&e, read_pnet(&seg->owner.net));
+	return ret;
+}
+
+static void memtag_segment_vma_close(struct vm_area_struct *vma)
+{
+	struct memtag_segment *seg = vma->vm_private_data;
+
+	mutex_lock(&seg->lock);
+	seg->mapping = NULL;
+	mutex_unlock(&seg->lock);
+	kref_put(&seg->ref, segment_free);
+}
+
+/* One mapping per segment, whole: no splitting, moving or growing. */
+static int memtag_segment_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static int memtag_segment_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct memtag_segment_vm_ops = {
+	.fault = memtag_segment_fault,
+	.close = memtag_segment_vma_close,
+	.may_split = memtag_segment_may_split,
+	.mremap = memtag_segment_mremap,
+};
+
+static void record_foreign_map(struct memtag_segment *seg)
+{
+	struct memtag_event e = seg->owner;
+
+	e.kind = MEMTAG_EVENT_FOREIGN_REGION;
+	e.flags = MEMTAG_EVENT_F_KERNEL;
+	e.tgid = current->tgid;
+	e.uid = current_uid();
+	atomic64_inc(&memtag_counters.violations);
+	memtag_event_record(&e, read_pnet(&seg->owner.net));
+}
+
+static int check_mappable(struct memtag_segment *seg, struct vm_area_struct *vma)
+{
+	if (seg->owner.tgid != current->tgid) {
+		record_foreign_map(seg);
+		return -EPERM;
+	}
+	if (seg->revoked)
+		return -ESTALE;
+	if (seg->mapping)
+		return -EBUSY;
+	if (vma->vm_end - vma->vm_start != seg->npages << PAGE_SHIFT)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
+		return -EINVAL;
+	return 0;
+}
+
+static void set_vma_flags(struct vm_area_struct *vma)
+{
+	const unsigned long set = VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP;
+
+	vm_flags_mod(vma, set, VM_MAYEXEC);
+}
+
+static int memtag_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long id = vma->vm_pgoff >> MEMTAG_SEGMENT_PGOFF_SHIFT;
+	struct memtag_segment *seg;
+	int ret;
+
+	if (vma->vm_pgoff & ((1UL << MEMTAG_SEGMENT_PGOFF_SHIFT) - 1))
+		return -EINVAL;
+	xa_lock(&segments);
+	seg = xa_load(&segments, id);
+	if (seg && !kref_get_unless_zero(&seg->ref))
+		seg = NULL;
+	xa_unlock(&segments);
+	if (!seg)
+		return -ENOENT;
+	mutex_lock(&seg->lock);
+	ret = check_mappable(seg, vma);
+	if (!ret) {
+		seg->mapping = file->f_mapping;
+		set_vma_flags(vma);
+		vma->vm_ops = &memtag_segment_vm_ops;
+		vma->vm_private_data = seg;
+	}
+	mutex_unlock(&seg->lock);
+	if (ret)
+		kref_put(&seg->ref, segment_free);
+	return ret;
+}
+
+static const struct file_operations memtag_dev_fops = {
+	.owner = THIS_MODULE,
+	.mmap = memtag_dev_mmap,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice memtag_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "memtag",
+	.fops = &memtag_dev_fops,
+	.mode = 0666,
+};
+
+int __init memtag_segment_init(void)
+{
+	return misc_register(&memtag_dev);
+}
+
+void memtag_segment_exit(void)
+{
+	misc_deregister(&memtag_dev);
+	xa_destroy(&segments);
+}

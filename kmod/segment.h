@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MEMTAG_SEGMENT_H
+#define MEMTAG_SEGMENT_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+#include "event.h"
+
+/* The pgoff of segment id is id << MEMTAG_SEGMENT_PGOFF_SHIFT: 1 GiB apart. */
+#define MEMTAG_SEGMENT_PGOFF_SHIFT (30 - PAGE_SHIFT)
+#define MEMTAG_SEGMENT_MAX_BYTES SZ_1G
+
+/*
+ * A piece of a region's memory, mapped from /dev/memtag by its owner.
+ * Pages come on first touch; revocation unmaps them so that the next touch
+ * faults into memtag_segment_fault(), which records the escape.
+ */
+struct memtag_segment {
+	struct kref ref;
+	struct mutex lock;		/* state, pages, mapping */
+	u32 id;
+	u64 region_offset;
+	unsigned long npages;
+	unsigned long resident;
+	struct page **pages;
+	struct address_space *mapping;	/* while mapped */
+	enum memtag_event_kind revoked;	/* UNSPEC while live */
+	u32 region_flags;		/* MEMTAG_REGION_F_* */
+	struct memtag_event owner;	/* region, name, tgid, uid, net */
+	struct list_head node;		/* in its region */
+};
+
+int memtag_segment_init(void);
+void memtag_segment_exit(void);
+struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 region_flags,
+					  u64 region_offset, u64 bytes);
+/* End the segment's lifetime: unmap, free its pages, drop the region's reference. */
+void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind why);
+/* Free the pages of a segment nobody maps any more (its owner left). */
+void memtag_segment_release_pages(struct memtag_segment *seg);
+u64 memtag_segment_offset(const struct memtag_segment *seg);
+
+#endif /* MEMTAG_SEGMENT_H */

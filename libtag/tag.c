@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The region API: create, allocate, free, promote, reset, end. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "memtag.h"
+#include "mte.h"
+#include "tag_internal.h"
+
+#define SITE() ((uint64_t)(uintptr_t)__builtin_return_address(0))
+#define SITES_TRACKED 64
+
+static void count(atomic_uint_fast64_t *counter, int64_t delta)
+{
+	atomic_fetch_add_explicit(counter, (uint_fast64_t)delta, memory_order_relaxed);
+}
+
+static void report_region(enum memtag_event_kind kind, const struct tag_region *r,
+			  const void *address, uint64_t site)
+{
+	struct tag_report rep = { .kind = kind, .region = r, .address = address, .site = site };
+
+	tag_report(&rep);
+}
+
+/* Is r a region this process may use now? If not, say why (errno, report). */
+static bool region_usable(struct tag_region *r, enum memtag_event_kind if_ended, uint64_t site)
+{
+	if (!r || (r->magic != REGION_LIVE && r->magic != REGION_ENDED)) {
+		errno = EINVAL;
+		return false;
+	}
+	if (r->pid != tag_rt.pid) {
+		report_region(MEMTAG_EVENT_FOREIGN_REGION, r, NULL, site);
+		errno = EPERM;
+		return false;
+	}
+	if (r->magic == REGION_ENDED) {
+		report_region(if_ended, r, NULL, site);
+		errno = ESTALE;
+		return false;
+	}
+	return true;
+}
+
+static uint32_t kernel_flags(unsigned int flags)
+{
+	uint32_t kflags = flags & TAG_REGION_STRICT ? MEMTAG_REGION_F_STRICT : 0;
+
+	if (!tag_rt.opts.halt_on_error)
+		kflags |= MEMTAG_REGION_F_CONTINUE;
+	return kflags;
+}
+
+static int register_region(struct tag_region *r, struct tag_region *parent)
+{
+	struct memtag_region_record rec;
+	int ret;
+
+	if (tag_rt.backend == TAG_BACKEND_NONE)
+		return 0;
+	ret = memtag_region_create_flags(tag_client(), parent ? parent->id : 0, r->name,
+					 kernel_flags(r->flags), r->site, &rec);
+	if (!ret)
+		r->id = rec.id;
+	return ret;
+}
+
+struct tag_region *tag_region_create(struct tag_region *parent, const char *name,
+				     unsigned int flags)
+{
+	uint64_t site = SITE();
+	struct tag_region *r;
+	int ret;
+
+	if (!tag_runtime_ready()) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (parent && !region_usable(parent, MEMTAG_EVENT_ALLOC_IN_ENDED, site))
+		return NULL;
+	if (!name || strlen(name) >= MEMTAG_REGION_NAME_MAX || (flags & ~TAG_REGION_STRICT)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->magic = REGION_LIVE;
+	r->pid = tag_rt.pid;
+	r->flags = flags;
+	r->site = site;
+	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
+	strcpy(r->name, name);
+	pthread_mutex_lock(&tag_rt.lock);
+	ret = register_region(r, parent);
+	if (!ret && parent) {
+		r->parent = parent;
+		r->sibling = parent->children;
+		parent->children = r;
+	}
+	pthread_mutex_unlock(&tag_rt.lock);
+	if (ret) {
+		free(r);
+		errno = -ret;
+		return NULL;
+	}
+	count(&tag_rt.regions_created, 1);
+	return r;
+}
+
+static void *fallback_alloc(struct tag_region *r, size_t n)
+{
+	struct fallback_block *b = malloc(sizeof(*b) + n);
+
+	if (!b)
+		return NULL;
+	b->size = n;
+	b->next = r->blocks;
+	r->blocks = b;
+	return b->data;
+}
+
+static struct chunk *place_chunk(struct tag_region *r, size_t n)
+{
+	size_t redzone = tag_rt.backend == TAG_BACKEND_SOFTWARE ? CHUNK_ALIGN : 0;
+	size_t span = chunk_span(n, redzone);
+	struct tag_segment *seg = r->segments;
+	struct chunk *c;
+
+	if (!seg || seg->used + span > seg->size) {
+		seg = tag_segment_new(r, span);
+		if (!seg)
+			return NULL;
+	}
+	c = (struct chunk *)(seg->base + seg->used);
+	if (tag_rt.backend == TAG_BACKEND_MTE) {
+		/* neighbours differ: an overflow into the next chunk faults */
+		c = tag_mte_tag_new(c, span, seg->used ? tag_of(seg->last_chunk) : 0);
+		seg->last_chunk = c;
+	}
+	seg->used += span;
+	chunk_init(c, r->id, n, redzone, 0, r->lifetime);
+	return c;
+}
+
+static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
+{
+	struct chunk *c;
+
+	if (!region_usable(r, MEMTAG_EVENT_ALLOC_IN_ENDED, site))
+		return NULL;
+	if (n > CHUNK_MAX_SIZE) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	count(&tag_rt.allocs, 1);
+	count(&tag_rt.live_allocs, 1);
+	count(&tag_rt.live_bytes, (int64_t)n);
+	r->live_allocs++;
+	r->live_bytes += n;
+	if (tag_rt.backend == TAG_BACKEND_NONE)
+		return fallback_alloc(r, n);
+	c = place_chunk(r, n);
+	if (!c)
+		return NULL;
+	c->site = site;
+	return chunk_data(c);
+}
+
+void *tag_alloc(struct tag_region *r, size_t n)
+{
+	return alloc_at(r, n, SITE());
+}
+
+void *tag_calloc(struct tag_region *r, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = alloc_at(r, nmemb * size, SITE());
+	if (p)
+		memset(p, 0, nmemb * size);
+	return p;
+}
+
+char *tag_strdup(struct tag_region *r, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = alloc_at(r, n, SITE());
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static struct tag_segment *own_segment(struct tag_region *r, const void *p)
+{
+	const char *a = untagged(p);
+	struct tag_segment *seg;
+
+	for (seg = r->segments; seg; seg = seg->next)
+		if (a >= seg->base + sizeof(struct chunk) && a < seg->base + seg->used)
+			return seg;
+	return NULL;
+}
+
+static void report_chunk(enum memtag_event_kind kind, const struct tag_region *r,
+			 const struct tag_segment *seg, const struct chunk *c, size_t at)
+{
+	const char *data = (const char *)untagged(c) + sizeof(*c);
+	struct tag_report rep = {
+		.kind = kind,
+		.region = r,
+		.offset = seg->region_offset + (uint64_t)(data + at - seg->base),
+		.address = data + at,
+		.site = c->site,
+		.size = c->size,
+	};
+
+	tag_report(&rep);
+}
+
+/* Check a chunk's redzone and poison; report what was damaged. */
+static void check_chunk(const struct tag_region *r, const struct tag_segment *seg,
+			const struct chunk *c)
+{
+	size_t at = 0;
+
+	switch (chunk_check(c, &at)) {
+	case CHUNK_REDZONE:
+		report_chunk(MEMTAG_EVENT_OVERFLOW, r, seg, c, at);
+		break;
+	case CHUNK_POISON:
+		report_chunk(MEMTAG_EVENT_USE_AFTER_FREE, r, seg, c, at);
+		break;
+	default:
+		break;
+	}
+}
+
+static void check_recent_frees(struct tag_region *r)
+{
+	struct tag_segment *seg;
+	unsigned int i;
+
+	for (i = 0; i < RECENT_FREED; i++) {
+		if (!r->recent_freed[i])
+			continue;
+		seg = own_segment(r, chunk_data(r->recent_freed[i]));
+		if (seg)
+			check_chunk(r, seg, r->recent_freed[i]);
+	}
+}
+
+/* p is not a chunk of r: whose is it? */
+static int bad_free(struct tag_region *r, void *p, uint64_t site)
+{
+	struct tag_segment *seg;
+	struct tag_report rep = { .region = r, .address = p, .site = site };
+
+	pthread_mutex_lock(&tag_rt.lock);
+	seg = tag_segment_find(p);
+	rep.kind = seg && seg->region && seg->region != r ? MEMTAG_EVENT_WRONG_REGION_FREE
+							   : MEMTAG_EVENT_INVALID_FREE;
+	pthread_mutex_unlock(&tag_rt.lock);
+	tag_report(&rep);
+	errno = rep.kind == MEMTAG_EVENT_WRONG_REGION_FREE ? EXDEV : EINVAL;
+	return -1;
+}
+
+static int fallback_free(struct tag_region *r, void *p)
+{
+	struct fallback_block **b;
+
+	for (b = &r->blocks; *b; b = &(*b)->next) {
+		if ((*b)->data == p) {
+			struct fallback_block *dead = *b;
+
+			*b = dead->next;
+			free(dead);
+			return 0;
+		}
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+static void release_chunk(struct tag_region *r, struct chunk *c)
+{
+	count(&tag_rt.frees, 1);
+	count(&tag_rt.live_allocs, -1);
+	count(&tag_rt.live_bytes, -(int64_t)c->size);
+	r->live_allocs--;
+	r->live_bytes -= c->size;
+	if (tag_rt.backend == TAG_BACKEND_MTE) {
+		c->magic = CHUNK_FREED;
+		/* a new tag: the old pointer faults from now on */
+		tag_mte_tag_new(c, chunk_span(c->size, c->redzone), tag_of(c));
+	} else {
+		chunk_poison(c);
+	}
+	r->recent_freed[r->recent_pos++ % RECENT_FREED] = untagged(c);
+}
+
+static int free_at(struct tag_region *r, void *p, uint64_t site)
+{
+	struct tag_segment *seg;
+	struct chunk *c;
+	int ret = 0;
+
+	if (!p)
+		return 0;
+	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, site))
+		return -1;
+	if (tag_rt.backend == TAG_BACKEND_NONE)
+		return fallback_free(r, p);
+	seg = own_segment(r, p);
+	if (!seg)
+		return bad_free(r, p, site);
+	c = chunk_of(p);
+	tag_mte_checks(false);
+	if (c->magic == CHUNK_FREED && c->region == r->id) {
+		report_chunk(MEMTAG_EVENT_DOUBLE_FREE, r, seg, c, 0);
+		errno = EINVAL;
+		ret = -1;
+	} else if (c->magic != CHUNK_LIVE || c->region != r->id) {
+		ret = bad_free(r, p, site);
+	} else {
+		if (tag_rt.backend == TAG_BACKEND_SOFTWARE) {
+			check_chunk(r, seg, c);
+			check_recent_frees(r);
+		}
+		release_chunk(r, with_tag(c, tag_of(p)));
+	}
+	tag_mte_checks(true);
+	return ret;
+}
+
+int tag_free(struct tag_region *r, void *p)
+{
+	return free_at(r, p, SITE());
+}
+
+void *tag_realloc(struct tag_region *r, void *p, size_t n)
+{
+	uint64_t site = SITE();
+	size_t old;
+	void *q;
+
+	if (!p)
+		return alloc_at(r, n, site);
+	if (tag_rt.backend == TAG_BACKEND_NONE) {
+		errno = ENOTSUP;
+		return NULL;
+	}
+	if (!region_usable(r, MEMTAG_EVENT_ALLOC_IN_ENDED, site) || !own_segment(r, p)) {
+		errno = errno ? errno : EINVAL;
+		return NULL;
+	}
+	tag_mte_checks(false);
+	old = chunk_of(p)->size;
+	tag_mte_checks(true);
+	q = alloc_at(r, n, site);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old < n ? old : n);
+	free_at(r, p, site);
+	return q;
+}
+
+void *tag_promote(void *p, struct tag_region *outer)
+{
+	uint64_t site = SITE();
+	struct tag_segment *seg;
+	struct tag_region *from;
+	size_t size;
+	void *q;
+
+	pthread_mutex_lock(&tag_rt.lock);
+	seg = p ? tag_segment_find(p) : NULL;
+	from = seg ? seg->region : NULL;
+	pthread_mutex_unlock(&tag_rt.lock);
+	if (!from) {
+		errno = EINVAL;
+		return NULL;
+	}
+	tag_mte_checks(false);
+	size = chunk_of(p)->size;
+	site = chunk_of(p)->site;
+	tag_mte_checks(true);
+	q = alloc_at(outer, size, site);
+	if (!q)
+		return NULL;
+	memcpy(q, p, size);
+	free_at(from, p, site);
+	return q;
+}
+
+struct leak_site {
+	uint64_t site;
+	uint64_t count;
+	uint64_t bytes;
+};
+
+struct end_check {
+	struct tag_region *region;
+	struct leak_site sites[SITES_TRACKED];
+	unsigned int nsites;
+};
+
+static void count_leak(struct end_check *ec, const struct chunk *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < ec->nsites && ec->sites[i].site != c->site; i++)
+		;
+	if (i == ec->nsites && ec->nsites < SITES_TRACKED)
+		ec->sites[ec->nsites++].site = c->site;
+	else if (i == ec->nsites)
+		i = SITES_TRACKED - 1;	/* the rest, folded into the last site */
+	ec->sites[i].count++;
+	ec->sites[i].bytes += c->size;
+}
+
+static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
+{
+	struct end_check *ec = arg;
+	size_t at;
+
+	if (chunk_check(c, &at) == CHUNK_BAD_HEADER) {
+		/* the walk cannot go on: an overflow wrote over this header */
+		report_chunk(MEMTAG_EVENT_OVERFLOW, ec->region, seg, c, 0);
+		return false;
+	}
+	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
+		check_chunk(ec->region, seg, c);
+	if (c->magic == CHUNK_LIVE && (ec->region->flags & TAG_REGION_STRICT))
+		count_leak(ec, c);
+	return true;
+}
+
+static void report_leaks(struct end_check *ec)
+{
+	unsigned int i;
+
+	for (i = 0; i < ec->nsites; i++) {
+		struct tag_report rep = {
+			.kind = MEMTAG_EVENT_ALLOCS_LEAKED,
+			.region = ec->region,
+			.site = ec->sites[i].site,
+			.size = ec->sites[i].bytes,
+			.count = ec->sites[i].count,
+		};
+
+		count(&tag_rt.allocs_leaked, (int64_t)ec->sites[i].count);
+		tag_report(&rep);
+	}
+}
+
+/* Check r's memory before it goes: damage, and leaks of strict regions. */
+static void check_lifetime(struct tag_region *r)
+{
+	struct end_check ec = { .region = r };
+	struct tag_segment *seg;
+
+	for (seg = r->segments; seg; seg = seg->next)
+		tag_segment_walk(seg, check_at_end, &ec);
+	report_leaks(&ec);
+}
+
+/* The lifetime is over (the module has revoked it): retire its memory. */
+static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
+{
+	struct tag_segment *seg, *next;
+	struct fallback_block *b;
+
+	for (seg = r->segments; seg; seg = next) {
+		next = seg->next;
+		tag_segment_retire(seg, why);
+	}
+	while ((b = r->blocks)) {
+		r->blocks = b->next;
+		free(b);
+	}
+	count(&tag_rt.live_allocs, -(int64_t)r->live_allocs);
+	count(&tag_rt.live_bytes, -(int64_t)r->live_bytes);
+	r->segments = NULL;
+	r->live_allocs = 0;
+	r->live_bytes = 0;
+	memset(r->recent_freed, 0, sizeof(r->recent_freed));
+	r->lifetime++;
+}
+
+/* Keep ended handles a while so that late use of one is caught, not a crash. */
+static void bury(struct tag_region *r)
+{
+	struct tag_region *oldest;
+
+	r->magic = REGION_ENDED;
+	r->zombie_next = NULL;
+	if (tag_rt.zombies_tail)
+		tag_rt.zombies_tail->zombie_next = r;
+	else
+		tag_rt.zombies = r;
+	tag_rt.zombies_tail = r;
+	if (++tag_rt.zombie_count <= ZOMBIES_KEPT)
+		return;
+	oldest = tag_rt.zombies;
+	tag_rt.zombies = oldest->zombie_next;
+	tag_rt.zombie_count--;
+	oldest->magic = 0;
+	free(oldest);
+}
+
+static void check_tree(struct tag_region *r)
+{
+	struct tag_region *child;
+
+	for (child = r->children; child; child = child->sibling)
+		check_tree(child);
+	check_lifetime(r);
+}
+
+static void end_tree(struct tag_region *r)
+{
+	struct tag_region *child, *next;
+
+	for (child = r->children; child; child = next) {
+		next = child->sibling;
+		end_tree(child);
+	}
+	r->children = NULL;
+	close_lifetime(r, MEMTAG_EVENT_USE_AFTER_END);
+	count(&tag_rt.regions_ended, 1);
+	bury(r);
+}
+
+static void unlink_from_parent(struct tag_region *r)
+{
+	struct tag_region **link;
+
+	if (!r->parent || r->parent->magic != REGION_LIVE)
+		return;
+	for (link = &r->parent->children; *link; link = &(*link)->sibling) {
+		if (*link == r) {
+			*link = r->sibling;
+			break;
+		}
+	}
+}
+
+static int kernel_call(int (*call)(struct memtag_client *, uint32_t), struct tag_region *r)
+{
+	int ret;
+
+	if (tag_rt.backend == TAG_BACKEND_NONE)
+		return 0;
+	ret = call(tag_client(), r->id);
+	if (ret)
+		errno = -ret;
+	return ret ? -1 : 0;
+}
+
+int tag_region_end(struct tag_region *r)
+{
+	int ret;
+
+	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, SITE()))
+		return -1;
+	pthread_mutex_lock(&tag_rt.lock);
+	/* check while the memory is there: the module revokes it next */
+	check_tree(r);
+	ret = kernel_call(memtag_region_end, r);
+	if (!ret) {
+		unlink_from_parent(r);
+		end_tree(r);
+	}
+	pthread_mutex_unlock(&tag_rt.lock);
+	return ret;
+}
+
+static int reset_in_kernel(struct memtag_client *client, uint32_t id)
+{
+	return memtag_region_reset(client, id, NULL);
+}
+
+int tag_region_reset(struct tag_region *r)
+{
+	struct tag_region *child, *next;
+	int ret;
+
+	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, SITE()))
+		return -1;
+	pthread_mutex_lock(&tag_rt.lock);
+	check_tree(r);
+	ret = kernel_call(reset_in_kernel, r);
+	if (!ret) {
+		for (child = r->children; child; child = next) {
+			next = child->sibling;
+			end_tree(child);
+		}
+		r->children = NULL;
+		close_lifetime(r, MEMTAG_EVENT_STALE_AFTER_RESET);
+	}
+	pthread_mutex_unlock(&tag_rt.lock);
+	return ret;
+}
+
+void tag_stats(struct tag_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->allocs = atomic_load(&tag_rt.allocs);
+	s->frees = atomic_load(&tag_rt.frees);
+	s->live_allocs = atomic_load(&tag_rt.live_allocs);
+	s->live_bytes = atomic_load(&tag_rt.live_bytes);
+	s->regions_created = atomic_load(&tag_rt.regions_created);
+	s->regions_ended = atomic_load(&tag_rt.regions_ended);
+	s->regions_live = s->regions_created - s->regions_ended;
+	s->allocs_leaked = atomic_load(&tag_rt.allocs_leaked);
+	s->violations = atomic_load(&tag_rt.violations);
+}
+
+const char *tag_region_name(const struct tag_region *r)
+{
+	return r ? r->name : NULL;
+}
+
+uint32_t tag_region_id(const struct tag_region *r)
+{
+	return r ? r->id : 0;
+}

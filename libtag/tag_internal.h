@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libmemtag's allocator: process-wide state, regions, segments. */
+#ifndef MEMTAG_TAG_INTERNAL_H
+#define MEMTAG_TAG_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+#include "chunk.h"
+#include "internal.h"
+#include "options.h"
+
+enum tag_backend_kind {
+	TAG_BACKEND_NONE,	/* module missing: plain malloc, no checks */
+	TAG_BACKEND_SOFTWARE,	/* /dev/memtag segments, redzones, poison */
+	TAG_BACKEND_MTE,	/* PROT_MTE segments, a tag per chunk */
+};
+
+#define REGION_LIVE 0x52656721u
+#define REGION_ENDED 0x456e6421u
+#define RECENT_FREED 16
+#define FIRST_SEGMENT_BYTES (64UL << 10)
+#define MAX_GROWN_SEGMENT_BYTES (64UL << 20)
+#define MAX_SEGMENT_BYTES (1UL << 30)
+#define ZOMBIES_KEPT 1024
+
+struct tag_region;
+
+/* A mapped piece of a region; kept, revoked, in quarantine after its lifetime. */
+struct tag_segment {
+	struct tag_segment *next;		/* in its region, or in quarantine */
+	struct tag_segment *all_prev, *all_next;	/* every segment of the process */
+	char *base;
+	size_t size;
+	size_t used;
+	uint64_t region_offset;
+	uint64_t map_offset;			/* on /dev/memtag (software) */
+	struct tag_region *region;		/* NULL once retired */
+	uint32_t region_id;
+	uint64_t lifetime;
+	void *last_chunk;			/* tagged, for MTE neighbour tags */
+	enum memtag_event_kind retired;		/* why it ended, UNSPEC while live */
+	char name[MEMTAG_REGION_NAME_MAX];
+};
+
+/* Blocks of a region in fallback mode (no module). */
+struct fallback_block {
+	struct fallback_block *next;
+	size_t size;
+	max_align_t data[];
+};
+
+struct tag_region {
+	uint32_t magic;
+	uint32_t id;
+	pid_t pid;
+	unsigned int flags;
+	uint64_t lifetime;
+	uint64_t site;
+	struct tag_region *parent, *children, *sibling;
+	struct tag_segment *segments;		/* this lifetime's, newest first */
+	size_t next_segment_bytes;
+	struct chunk *recent_freed[RECENT_FREED];
+	unsigned int recent_pos;
+	struct fallback_block *blocks;
+	uint64_t live_bytes, live_allocs;
+	struct tag_region *zombie_next;
+	char name[MEMTAG_REGION_NAME_MAX];
+};
+
+struct tag_runtime {
+	pthread_mutex_t lock;			/* all but the alloc/free fast path */
+	struct tag_options opts;
+	enum tag_backend_kind backend;
+	struct memtag_client *client;
+	int dev_fd;
+	pid_t pid;
+	struct tag_segment *segments;		/* all, for address lookups */
+	struct tag_segment *quarantine, *quarantine_tail;
+	size_t quarantine_bytes;
+	struct tag_region *zombies, *zombies_tail;
+	unsigned int zombie_count;
+	atomic_uint_fast64_t allocs, frees, live_bytes, live_allocs;
+	atomic_uint_fast64_t regions_created, regions_ended, allocs_leaked, violations;
+	int report_fd;				/* raw netlink, for signal handlers */
+	int family;
+};
+
+extern struct tag_runtime tag_rt;
+
+/* Initialise once (options, module, backend); false: no regions possible. */
+bool tag_runtime_ready(void);
+/* The process's connection to the module; call with tag_rt.lock held. */
+struct memtag_client *tag_client(void);
+bool tag_mte_enable(void);
+
+/* Segments (backend specific mapping, shared bookkeeping). */
+struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes);
+void tag_segment_retire(struct tag_segment *seg, enum memtag_event_kind why);
+struct tag_segment *tag_segment_find(const void *addr);
+
+/* Misuse: print, tell the module; abort if halt_on_error and memory is damaged. */
+struct tag_report {
+	enum memtag_event_kind kind;
+	const struct tag_region *region;	/* may be NULL */
+	uint32_t region_id;
+	const char *region_name;
+	uint64_t offset;
+	const void *address;
+	uint64_t site;
+	uint64_t size;
+	uint64_t count;
+	uint32_t flags;
+};
+
+void tag_report(const struct tag_report *report);
+const char *tag_event_name(enum memtag_event_kind kind);
+/* Install the SIGSEGV handler that reports tag faults and escapes. */
+int tag_signal_init(void);
+
+/* Walk a segment's chunks; stop early when fn returns false. */
+void tag_segment_walk(struct tag_segment *seg, bool (*fn)(struct tag_segment *, struct chunk *,
+							  void *), void *arg);
+
+#endif

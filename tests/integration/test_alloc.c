@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The detection table of issue 3, end to end: memtag-scenario commits a
+ * misuse, the module records it, the test compares the record's fields.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "itest.h"
+
+#define EXIT_SIGSEGV (128 + 11)
+#define EXIT_SIGABRT (128 + 6)
+
+static char out[16384];
+
+static bool mte(void)
+{
+	return !strcmp(itest_expected_backend(), "mte");
+}
+
+static unsigned long long value_of(const char *key)
+{
+	char pattern[64];
+	const char *at;
+
+	snprintf(pattern, sizeof(pattern), "%s=", key);
+	for (at = out; (at = strstr(at, pattern)); at++)
+		if (at == out || at[-1] == '\n')
+			return strtoull(at + strlen(pattern), NULL, 10);
+	CU_FAIL("scenario output lacks a key");
+	return 0;
+}
+
+static int scenario(const char *options, const char *name)
+{
+	return itest_run(out, sizeof(out), "MEMTAG_OPTIONS='%s' memtag-scenario %s", options, name);
+}
+
+/* The newest recorded event of kind from pid, or NULL (caller frees *all). */
+static const struct memtag_event_record *find_event(struct memtag_event_record **all,
+						      enum memtag_event_kind kind, uint32_t pid)
+{
+	struct memtag_client *client;
+	size_t n, i;
+	const struct memtag_event_record *found = NULL;
+
+	*all = NULL;
+	if (memtag_client_open(&client))
+		return NULL;
+	if (!memtag_event_list(client, all, &n))
+		for (i = 0; i < n; i++)
+			if ((*all)[i].kind == kind && (*all)[i].tgid == pid)
+				found = &(*all)[i];
+	memtag_client_close(client);
+	return found;
+}
+
+static size_t count_events(uint32_t pid, enum memtag_event_kind kind)
+{
+	struct memtag_event_record *all = NULL;
+	struct memtag_client *client;
+	size_t n, i, hits = 0;
+
+	if (memtag_client_open(&client))
+		return 0;
+	if (!memtag_event_list(client, &all, &n))
+		for (i = 0; i < n; i++)
+			hits += all[i].tgid == pid && (!kind || all[i].kind == kind);
+	memtag_client_close(client);
+	free(all);
+	return hits;
+}
+
+/* Escape-like faults: the record carries region, offset, address and pc. */
+static void expect_fault(const char *name, const char *options, int exit_code,
+			 enum memtag_event_kind kind, const char *region_name, uint32_t flag)
+{
+	struct memtag_event_record *all;
+	const struct memtag_event_record *e;
+
+	CU_ASSERT_EQUAL(scenario(options, name), exit_code);
+	e = find_event(&all, kind, (uint32_t)value_of("pid"));
+	CU_ASSERT_PTR_NOT_NULL(e);
+	if (e) {
+		CU_ASSERT_EQUAL(e->region, value_of("region"));
+		CU_ASSERT_STRING_EQUAL(e->region_name, region_name);
+		CU_ASSERT_EQUAL(e->offset, value_of("offset"));
+		/* who saw it: the module, the signal handler, or a check (0) */
+		if (flag) {
+			CU_ASSERT_TRUE(e->flags & flag);
+		} else {
+			CU_ASSERT_EQUAL(e->flags, 0);
+		}
+		CU_ASSERT_EQUAL(e->address, value_of("address"));
+		if (kind == MEMTAG_EVENT_USE_AFTER_END || kind == MEMTAG_EVENT_STALE_AFTER_RESET)
+			CU_ASSERT_NOT_EQUAL(e->ip, 0);
+	}
+	free(all);
+}
+
+static uint32_t fault_flag(void)
+{
+	return mte() ? MEMTAG_EVENT_F_SIGNAL : MEMTAG_EVENT_F_KERNEL;
+}
+
+static void test_use_after_end(void)
+{
+	expect_fault("use-after-end", "", EXIT_SIGSEGV, MEMTAG_EVENT_USE_AFTER_END,
+		     "http-request", fault_flag());
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "memtag: use-after-end in region 'http-request'"));
+}
+
+static void test_stale_after_reset(void)
+{
+	expect_fault("stale-after-reset", "", EXIT_SIGSEGV, MEMTAG_EVENT_STALE_AFTER_RESET,
+		     "pool", fault_flag());
+}
+
+static void test_use_after_free(void)
+{
+	/* software: found by the poison check at the next free, then abort */
+	expect_fault("use-after-free", "", mte() ? EXIT_SIGSEGV : EXIT_SIGABRT,
+		     MEMTAG_EVENT_USE_AFTER_FREE, "session",
+		     mte() ? MEMTAG_EVENT_F_SIGNAL : 0);
+}
+
+static void test_overflow(void)
+{
+	expect_fault("overflow", "", mte() ? EXIT_SIGSEGV : EXIT_SIGABRT,
+		     MEMTAG_EVENT_OVERFLOW, "parser", mte() ? MEMTAG_EVENT_F_SIGNAL : 0);
+}
+
+static void test_continue_mode(void)
+{
+	struct memtag_event_record *all;
+	const struct memtag_event_record *e;
+
+	CU_ASSERT_EQUAL(scenario("halt_on_error=0", "use-after-end"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "value="));
+	e = find_event(&all, MEMTAG_EVENT_USE_AFTER_END, (uint32_t)value_of("pid"));
+	CU_ASSERT_PTR_NOT_NULL(e);
+	if (e)
+		CU_ASSERT_TRUE(e->flags & MEMTAG_EVENT_F_CONTINUED);
+	free(all);
+}
+
+static void test_bad_frees(void)
+{
+	uint32_t pid;
+
+	CU_ASSERT_EQUAL_FATAL(scenario("", "bad-frees"), 0);
+	CU_ASSERT_EQUAL(value_of("ok"), 1);
+	pid = (uint32_t)value_of("pid");
+	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_DOUBLE_FREE), 1);
+	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_INVALID_FREE), 2);
+	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_WRONG_REGION_FREE), 1);
+	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_ALLOC_IN_ENDED), 1);
+}
+
+static void test_strict_leaks_by_site(void)
+{
+	struct memtag_event_record *all = NULL;
+	struct memtag_client *client;
+	size_t n, i, sites = 0;
+	uint32_t pid;
+
+	CU_ASSERT_EQUAL_FATAL(scenario("", "strict-leaks"), 0);
+	CU_ASSERT_EQUAL(value_of("allocs_leaked"), 5);
+	pid = (uint32_t)value_of("pid");
+	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_event_list(client, &all, &n), 0);
+	for (i = 0; i < n; i++) {
+		if (all[i].tgid != pid || all[i].kind != MEMTAG_EVENT_ALLOCS_LEAKED)
+			continue;
+		sites++;
+		CU_ASSERT_STRING_EQUAL(all[i].region_name, "strict-job");
+		CU_ASSERT_NOT_EQUAL(all[i].site, 0);
+		CU_ASSERT_TRUE((all[i].count == 3 && all[i].size == 300) ||
+			       (all[i].count == 2 && all[i].size == 14));
+	}
+	CU_ASSERT_EQUAL(sites, 2);
+	free(all);
+	memtag_client_close(client);
+}
+
+static void test_leak_at_exit(void)
+{
+	struct memtag_event_record *all;
+	const struct memtag_event_record *e;
+
+	CU_ASSERT_EQUAL_FATAL(scenario("", "leak-at-exit"), 0);
+	e = find_event(&all, MEMTAG_EVENT_REGION_LEAKED, (uint32_t)value_of("pid"));
+	CU_ASSERT_PTR_NOT_NULL(e);
+	if (e) {
+		CU_ASSERT_EQUAL(e->region, value_of("region"));
+		CU_ASSERT_STRING_EQUAL(e->region_name, "forgotten");
+		CU_ASSERT_TRUE(e->flags & MEMTAG_EVENT_F_KERNEL);
+		if (!mte())
+			CU_ASSERT_EQUAL(e->size, 64 * 1024);
+	}
+	free(all);
+}
+
+static void test_foreign_process(void)
+{
+	uint32_t child;
+
+	CU_ASSERT_EQUAL_FATAL(scenario("", "foreign"), 0);
+	CU_ASSERT_EQUAL(value_of("child_ok"), 1);
+	child = (uint32_t)value_of("child");
+	/* library: alloc; kernel: end (and mmap in software mode) */
+	CU_ASSERT_EQUAL(count_events(child, MEMTAG_EVENT_FOREIGN_REGION), mte() ? 2 : 3);
+}
+
+static void test_clean_workload(void)
+{
+	const char *env = getenv("MEMTAG_WORKLOAD_REGIONS");
+	unsigned long long regions = env ? strtoull(env, NULL, 10) : 2500;
+
+	CU_ASSERT_EQUAL_FATAL(scenario("", "clean-workload"), 0);
+	CU_ASSERT_EQUAL(value_of("violations"), 0);
+	/* per thread: a connection, a pool, the requests; every 10th promoted */
+	CU_ASSERT_EQUAL(value_of("regions_created"), 4 * (2 + regions));
+	CU_ASSERT_EQUAL(value_of("allocs"), 4 * (regions * 100 + (regions + 9) / 10));
+	CU_ASSERT_EQUAL(value_of("live_allocs"), 0);
+	CU_ASSERT_EQUAL(value_of("regions_live"), 0);
+	CU_ASSERT_EQUAL(count_events((uint32_t)value_of("pid"), 0), 0);
+}
+
+int itest_add_alloc_suite(void)
+{
+	static const struct test_case cases[] = {
+		{ "use after region end is caught and recorded", test_use_after_end },
+		{ "stale pointer after reset is caught", test_stale_after_reset },
+		{ "use after free inside a live region", test_use_after_free },
+		{ "overflow into the next chunk", test_overflow },
+		{ "report-and-continue mode keeps running", test_continue_mode },
+		{ "bad frees and alloc in ended region: errno, recorded", test_bad_frees },
+		{ "strict region: live allocations leaked by site", test_strict_leaks_by_site },
+		{ "region open at exit is recorded as leaked", test_leak_at_exit },
+		{ "another process gets EPERM on every use", test_foreign_process },
+		{ "no false positive: 4 threads x 2,500 regions x 100 allocations",
+		  test_clean_workload },
+		{ NULL, NULL },
+	};
+
+	return add_suite("alloc", cases);
+}
