@@ -64,7 +64,8 @@ all: module lib tools
 
 lib: $(B)/libmemtag.a $(B)/$(SONAME)
 tools: $(B)/tagctl
-tests: $(B)/tests/unit-tests $(B)/tests/memtag-itest $(B)/tests/memtag-scenario
+tests: $(B)/tests/unit-tests $(B)/tests/memtag-itest $(B)/tests/memtag-scenario \
+	$(B)/tests/memtag-sample-service
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -90,6 +91,9 @@ $(B)/tests/unit-tests: $(UNIT_OBJS) $(B)/libmemtag.a
 $(B)/tests/memtag-itest: $(ITEST_OBJS) $(B)/libmemtag.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) $(CUNIT_LIBS) -lpthread
+
+$(B)/tests/memtag-sample-service: $(B)/tests/demo/sample-service.o $(B)/libmemtag.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
 
 $(B)/tests/memtag-scenario: $(SCENARIO_OBJS) $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
@@ -126,7 +130,9 @@ install-tools: tools
 
 install-man:
 	install -D -m 644 Documentation/man/tagctl.8 $(DESTDIR)$(MANDIR)/man8/tagctl.8
-	install -D -m 644 Documentation/man/libmemtag.3 $(DESTDIR)$(MANDIR)/man3/libmemtag.3
+	for page in Documentation/man/*.3; do \
+		install -D -m 644 $$page $(DESTDIR)$(MANDIR)/man3/$$(basename $$page) || exit 1; \
+	done
 
 # Installs into DESTDIR/lib/modules/<release>/extra and runs depmod there.
 install-module: module
@@ -138,7 +144,8 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libmemtag.so $(DESTDIR)$(LIBDIR)/pkgconfig/memtag.pc \
 		$(DESTDIR)$(INCLUDEDIR)/memtag.h $(DESTDIR)$(INCLUDEDIR)/linux/memtag.h \
 		$(DESTDIR)$(SBINDIR)/tagctl $(DESTDIR)$(MANDIR)/man8/tagctl.8 \
-		$(DESTDIR)$(MANDIR)/man3/libmemtag.3
+		$(DESTDIR)$(MANDIR)/man3/libmemtag.3 $(DESTDIR)$(MANDIR)/man3/tag_alloc.3 \
+		$(DESTDIR)$(MANDIR)/man3/tag_region_create.3
 
 clean:
 	rm -rf build

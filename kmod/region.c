@@ -53,6 +53,7 @@ static DEFINE_HASHTABLE(users, 6);
 static LIST_HEAD(leaked_regions);
 static unsigned int leaked_count;
 static unsigned int regions_generation = 1;
+static u32 next_region_id;	/* ids are not reused soon: events name them */
 static u64 bytes_reserved;
 
 static struct memtag_user *user_get(kuid_t uid)
@@ -195,8 +196,11 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 	if (!u)
 		goto fail;
 	ret = check_limits(u, extack);
-	if (!ret)
-		ret = xa_alloc(&regions, &r->info.id, r, xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (!ret) {
+		ret = xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
+				      GFP_KERNEL_ACCOUNT);
+		ret = ret < 0 ? ret : 0;	/* 1: the ids wrapped around */
+	}
 	if (ret) {
 		user_put_if_idle(u);
 		goto fail;

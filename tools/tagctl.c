@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 #include "memtag.h"
@@ -10,6 +11,8 @@
 
 static const struct tagctl_command *const commands[] = {
 	&tagctl_status_command,
+	&tagctl_regions_command,
+	&tagctl_events_command,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -27,6 +30,12 @@ static void usage(FILE *out)
 		     "Commands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+}
+
+int tagctl_usage_error(const struct tagctl_command *cmd, const char *why)
+{
+	fprintf(stderr, "tagctl %s: %s; usage: %s\n", cmd->name, why, cmd->usage);
+	return TAGCTL_EXIT_USAGE;
 }
 
 int tagctl_connect(struct memtag_client **client)
@@ -60,6 +69,39 @@ void tagctl_print_json(const struct tagctl_options *opts, struct json_object *ob
 				 : JSON_C_TO_STRING_PLAIN;
 
 	puts(json_object_to_json_string_ext(obj, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int tagctl_run_list(const struct tagctl_options *opts, int argc, const struct tagctl_list *list)
+{
+	struct memtag_client *client;
+	struct json_object *array;
+	void *items;
+	size_t n, i;
+	int ret;
+
+	if (argc > 0)
+		return tagctl_usage_error(list->cmd, "takes no arguments yet");
+	ret = tagctl_connect(&client);
+	if (ret)
+		return ret;
+	ret = list->fetch(client, &items, &n);
+	if (ret) {
+		ret = tagctl_fail(client, list->cmd->name, ret);
+		memtag_client_close(client);
+		return ret;
+	}
+	if (opts->json) {
+		array = json_object_new_array();
+		for (i = 0; i < n; i++)
+			json_object_array_add(array, list->to_json((char *)items + i * list->item_size));
+		tagctl_print_json(opts, array);
+		json_object_put(array);
+	} else {
+		list->print(items, n);
+	}
+	free(items);
+	memtag_client_close(client);
+	return TAGCTL_EXIT_OK;
 }
 
 static const struct tagctl_command *find_command(const char *name)

@@ -3,6 +3,7 @@
 #define TAGCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes: documented in tagctl(8); scripts rely on them. */
 enum tagctl_exit {
@@ -26,12 +27,28 @@ struct tagctl_command {
 };
 
 extern const struct tagctl_command tagctl_status_command;
+extern const struct tagctl_command tagctl_regions_command;
+extern const struct tagctl_command tagctl_events_command;
+
+/* A command line a command cannot take: say why and how; returns the exit code. */
+int tagctl_usage_error(const struct tagctl_command *cmd, const char *why);
 
 struct memtag_client;
 /* Connect to the module, or explain why not; returns an exit code. */
 int tagctl_connect(struct memtag_client **client);
 /* Report a failed request; returns the matching exit code. */
 int tagctl_fail(const struct memtag_client *client, const char *what, int err);
+/* A command that lists items: fetched once, printed as JSON or as text. */
+struct tagctl_list {
+	const struct tagctl_command *cmd;
+	int (*fetch)(struct memtag_client *client, void **items, size_t *count);
+	size_t item_size;
+	struct json_object *(*to_json)(const void *item);
+	void (*print)(const void *items, size_t count);
+};
+
+int tagctl_run_list(const struct tagctl_options *opts, int argc, const struct tagctl_list *list);
+
 /* Print a json-c object as the command's output. */
 struct json_object;
 void tagctl_print_json(const struct tagctl_options *opts, struct json_object *obj);

@@ -83,7 +83,7 @@ stage_root() {
 	make -s -C "$top" ARCH="$arch" DESTDIR="$root" PREFIX=/usr LIBDIR="/usr/lib/$t" \
 		install-lib install-tools >>"$work/build.log" 2>&1 || die "$target: install failed"
 	install -m 755 "$top/build/$arch/tests/memtag-itest" "$top/build/$arch/tests/memtag-scenario" \
-		"$root/usr/bin/"
+		"$top/build/$arch/tests/memtag-sample-service" "$root/usr/bin/"
 	build_consumer "$arch" "$root" "$t"
 	# developer hook: more binaries for --script runs
 	for f in ${MEMTAG_EXTRA_BINARIES:-}; do
@@ -99,7 +99,7 @@ stage_root() {
 		ln -s ../usr/bin/kmod "$root/sbin/$f"
 	done
 	for f in "$root/usr/bin/kmod" "$root/usr/sbin/tagctl" "$root/usr/bin/memtag-itest" \
-		"$root/usr/bin/memtag-scenario" \
+		"$root/usr/bin/memtag-scenario" "$root/usr/bin/memtag-sample-service" \
 		"$root/usr/bin/memtag-consumer" "$root/usr/lib/$t/libmemtag.so.0"; do
 		copy_libs "$root" "$darch" "$f"
 	done
@@ -109,7 +109,7 @@ stage_root() {
 MEMTAG_TARGET=$target
 MEMTAG_MODE=$mode
 MEMTAG_EXPECT_BACKEND=$(expected_backend "$arch")
-MEMTAG_WORKLOAD_REGIONS=$([ "$series" = debug ] && echo 100 || echo 2500)
+MEMTAG_WORKLOAD_REGIONS=$([ "$series" = debug ] || [ -n "$selftest" ] && echo 100 || echo 2500)
 CONF
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/initrd.gz"
 }

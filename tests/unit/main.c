@@ -4,7 +4,8 @@
 
 static int add_suites(void)
 {
-	return add_extack_suite() || add_status_suite();
+	return add_extack_suite() || add_status_suite() || add_options_suite() ||
+	       add_chunk_suite();
 }
 
 int main(void)

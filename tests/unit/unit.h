@@ -6,5 +6,7 @@
 
 int add_extack_suite(void);
 int add_status_suite(void);
+int add_options_suite(void);
+int add_chunk_suite(void);
 
 #endif
