@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
 #include "internal.h"
 #include "itest.h"
 
@@ -229,6 +232,92 @@ static void test_clean_workload(void)
 	CU_ASSERT_EQUAL(count_events((uint32_t)value_of("pid"), 0), 0);
 }
 
+static void test_async_mode(void)
+{
+	if (!mte()) {
+		/* the software backend has no check modes: faults are always precise */
+		CU_PASS("MTE only");
+		return;
+	}
+	struct memtag_event_record *all;
+	const struct memtag_event_record *e;
+
+	/* async: the fault comes late, without an address to classify it by */
+	CU_ASSERT_EQUAL(scenario("mte_mode=async", "use-after-end"), EXIT_SIGSEGV);
+	e = find_event(&all, MEMTAG_EVENT_TAG_MISMATCH, (uint32_t)value_of("pid"));
+	CU_ASSERT_PTR_NOT_NULL(e);
+	if (e)
+		CU_ASSERT_TRUE(e->flags & MEMTAG_EVENT_F_SIGNAL);
+	free(all);
+}
+
+static unsigned long ring_size(void)
+{
+	FILE *f = fopen("/sys/module/memtag/parameters/event_ring_size", "r");
+	unsigned long n = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
+}
+
+static void test_ring_drops_records_not_counts(void)
+{
+	struct memtag_event_record report = { .kind = MEMTAG_EVENT_INVALID_FREE }, *all;
+	struct memtag_status before, after;
+	struct memtag_client *client;
+	unsigned long size = ring_size(), i, failed = 0;
+	size_t n;
+
+	CU_ASSERT_TRUE_FATAL(size > 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
+	CU_ASSERT_EQUAL(memtag_status_get(client, &before), 0);
+	for (i = 0; i < size + 10; i++)
+		failed += memtag_event_report(client, &report) != 0;
+	CU_ASSERT_EQUAL(failed, 0);
+	CU_ASSERT_EQUAL(memtag_status_get(client, &after), 0);
+	CU_ASSERT_EQUAL(after.event_totals[MEMTAG_EVENT_INVALID_FREE],
+			before.event_totals[MEMTAG_EVENT_INVALID_FREE] + size + 10);
+	CU_ASSERT_EQUAL(after.events, before.events + size + 10);
+	CU_ASSERT_TRUE(after.events_dropped >= before.events_dropped + 10);
+	CU_ASSERT_EQUAL(memtag_event_list(client, &all, &n), 0);
+	CU_ASSERT_EQUAL(n, size);
+	free(all);
+	memtag_client_close(client);
+}
+
+static int on_multicast(struct nl_msg *msg, void *arg)
+{
+	return memtag_event_parse(nlmsg_hdr(msg), arg) ? NL_SKIP : NL_STOP;
+}
+
+static void test_events_multicast(void)
+{
+	struct memtag_event_record report = { .kind = MEMTAG_EVENT_DOUBLE_FREE, .size = 4242 };
+	struct memtag_event_record got = { 0 };
+	struct memtag_client *client;
+	struct nl_sock *listener = nl_socket_alloc();
+	int group;
+
+	CU_ASSERT_EQUAL_FATAL(genl_connect(listener), 0);
+	group = genl_ctrl_resolve_grp(listener, MEMTAG_GENL_NAME, MEMTAG_MCGRP_EVENTS);
+	CU_ASSERT_TRUE_FATAL(group > 0);
+	CU_ASSERT_EQUAL_FATAL(nl_socket_add_membership(listener, group), 0);
+	nl_socket_disable_seq_check(listener);
+	nl_socket_modify_cb(listener, NL_CB_VALID, NL_CB_CUSTOM, on_multicast, &got);
+	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
+	CU_ASSERT_EQUAL(memtag_event_report(client, &report), 0);
+	CU_ASSERT_TRUE(nl_recvmsgs_default(listener) >= 0);
+	CU_ASSERT_EQUAL(got.kind, MEMTAG_EVENT_DOUBLE_FREE);
+	CU_ASSERT_EQUAL(got.size, 4242);
+	CU_ASSERT_EQUAL(got.tgid, (uint32_t)getpid());
+	memtag_client_close(client);
+	nl_socket_free(listener);
+}
+
 int itest_add_alloc_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -241,6 +330,9 @@ int itest_add_alloc_suite(void)
 		{ "strict region: live allocations leaked by site", test_strict_leaks_by_site },
 		{ "region open at exit is recorded as leaked", test_leak_at_exit },
 		{ "another process gets EPERM on every use", test_foreign_process },
+		{ "async check mode reports the fault late", test_async_mode },
+		{ "events are multicast on the events group", test_events_multicast },
+		{ "a full ring drops records, never counts", test_ring_drops_records_not_counts },
 		{ "no false positive: 4 threads x 2,500 regions x 100 allocations",
 		  test_clean_workload },
 		{ NULL, NULL },

@@ -53,7 +53,7 @@ static struct memtag_status status_now(void)
 	return st;
 }
 
-static int write_param(const char *name, unsigned int value)
+static int write_param(const char *name, unsigned long value)
 {
 	char path[128];
 	FILE *f;
@@ -62,7 +62,7 @@ static int write_param(const char *name, unsigned int value)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "%u\n", value);
+	fprintf(f, "%lu\n", value);
 	return fclose(f) ? -errno : 0;
 }
 
@@ -321,6 +321,26 @@ static void test_bad_requests_rejected(void)
 	CU_ASSERT_STRING_EQUAL(memtag_client_error(client), "a region needs a name");
 }
 
+static void test_byte_limit(void)
+{
+	struct memtag_segment_grant grant;
+	struct memtag_region_record r;
+
+	CU_ASSERT_EQUAL_FATAL(write_param("max_bytes_per_user", 128 * 1024), 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_region_create(client, 0, "budget", 0, &r), 0);
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 64 * 1024, &grant), 0);
+	CU_ASSERT_EQUAL(grant.size, 64 * 1024);
+	CU_ASSERT_EQUAL(grant.region_offset, 0);
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 128 * 1024, &grant), -EDQUOT);
+	CU_ASSERT_STRING_EQUAL(memtag_client_error(client), "user would exceed max_bytes_per_user");
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 4096 + 1, &grant), -EINVAL);
+	/* a reset gives the budget back */
+	CU_ASSERT_EQUAL(memtag_region_reset(client, r.id, &r), 0);
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 128 * 1024, &grant), 0);
+	CU_ASSERT_EQUAL(memtag_region_end(client, r.id), 0);
+	CU_ASSERT_EQUAL(write_param("max_bytes_per_user", 4UL << 30), 0);
+}
+
 int itest_add_region_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -335,6 +355,7 @@ int itest_add_region_suite(void)
 		{ "per-user region limit gives EDQUOT", test_per_user_limit },
 		{ "users see only their own regions", test_users_see_only_their_regions },
 		{ "bad requests rejected", test_bad_requests_rejected },
+		{ "per-user byte limit gives EDQUOT, reset returns it", test_byte_limit },
 		{ NULL, NULL },
 	};
 
