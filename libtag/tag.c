@@ -66,6 +66,13 @@ static int register_region(struct tag_region *r, struct tag_region *parent)
 	return ret;
 }
 
+static bool first_segment(struct tag_region *r)
+{
+	if (tag_rt.backend == TAG_BACKEND_NONE)
+		return true;
+	return tag_segment_new(r, 0) != NULL;
+}
+
 struct tag_region *tag_region_create(struct tag_region *parent, const char *name,
 				     unsigned int flags)
 {
@@ -94,6 +101,12 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	strcpy(r->name, name);
 	pthread_mutex_lock(&tag_rt.lock);
 	ret = register_region(r, parent);
+	/* map the first segment now: tag_alloc stays out of the kernel */
+	if (!ret && !first_segment(r)) {
+		ret = -errno;
+		if (tag_rt.backend != TAG_BACKEND_NONE)
+			memtag_region_end(tag_client(), r->id);
+	}
 	if (!ret && parent) {
 		r->parent = parent;
 		r->sibling = parent->children;
@@ -605,6 +618,8 @@ int tag_region_reset(struct tag_region *r)
 		}
 		r->children = NULL;
 		close_lifetime(r, MEMTAG_EVENT_STALE_AFTER_RESET);
+		if (!first_segment(r))
+			ret = -1;	/* errno from the mapping; r stays usable */
 	}
 	pthread_mutex_unlock(&tag_rt.lock);
 	return ret;

@@ -149,17 +149,41 @@ static void test_continue_mode(void)
 	free(all);
 }
 
+/* The last event of kind from pid names region_name (and region id if given). */
+static void expect_named(uint32_t pid, enum memtag_event_kind kind, const char *region_name,
+			 unsigned long long region, bool with_address)
+{
+	struct memtag_event_record *all;
+	const struct memtag_event_record *e = find_event(&all, kind, pid);
+
+	CU_ASSERT_PTR_NOT_NULL(e);
+	if (e) {
+		CU_ASSERT_STRING_EQUAL(e->region_name, region_name);
+		if (region)
+			CU_ASSERT_EQUAL(e->region, region);
+		CU_ASSERT_EQUAL(e->address != 0, with_address);
+		CU_ASSERT_NOT_EQUAL(e->site, 0);
+	}
+	free(all);
+}
+
 static void test_bad_frees(void)
 {
+	unsigned long long a;
 	uint32_t pid;
 
 	CU_ASSERT_EQUAL_FATAL(scenario("", "bad-frees"), 0);
 	CU_ASSERT_EQUAL(value_of("ok"), 1);
 	pid = (uint32_t)value_of("pid");
+	a = value_of("region");
 	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_DOUBLE_FREE), 1);
 	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_INVALID_FREE), 2);
 	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_WRONG_REGION_FREE), 1);
 	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_ALLOC_IN_ENDED), 1);
+	expect_named(pid, MEMTAG_EVENT_DOUBLE_FREE, "a", a, true);
+	expect_named(pid, MEMTAG_EVENT_INVALID_FREE, "a", a, true);
+	expect_named(pid, MEMTAG_EVENT_WRONG_REGION_FREE, "b", 0, true);
+	expect_named(pid, MEMTAG_EVENT_ALLOC_IN_ENDED, "a", a, false);
 }
 
 static void test_strict_leaks_by_site(void)
