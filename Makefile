@@ -84,7 +84,10 @@ $(B)/$(SONAME): $(LIB_OBJS) libtag/libmemtag.map
 $(B)/tagctl: $(TOOL_OBJS) $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) -lpthread
 
-$(B)/tests/unit-tests: $(UNIT_OBJS) $(B)/libmemtag.a
+# tagctl's pure logic, unit-tested on the host
+TOOL_LOGIC_OBJS := $(B)/tools/classes.o $(B)/tools/suppressions.o
+
+$(B)/tests/unit-tests: $(UNIT_OBJS) $(TOOL_LOGIC_OBJS) $(B)/libmemtag.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(CUNIT_LIBS) -lpthread
 
@@ -98,7 +101,8 @@ $(B)/tests/memtag-sample-service: $(B)/tests/demo/sample-service.o $(B)/libmemta
 $(B)/tests/memtag-scenario: $(SCENARIO_OBJS) $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
 
-$(UNIT_OBJS) $(ITEST_OBJS) $(SCENARIO_OBJS): ALL_CFLAGS += -Ilibtag
+$(UNIT_OBJS) $(ITEST_OBJS) $(SCENARIO_OBJS): ALL_CFLAGS += -Ilibtag -Itools
+$(B)/tools/monitor.o: ALL_CFLAGS += -Ilibtag
 
 # The module builds out of the source tree, one folder per kernel release, so
 # that several kernels (and arches) can be built side by side.

@@ -187,9 +187,10 @@ static void on_segv(int sig, siginfo_t *si, void *ucontext)
 	e.ip = fault_pc(ucontext);
 	classify(&e, si->si_addr, seg);
 	if (!mte) {
-		/* software backend: the module saw the fault and recorded it */
+		/* software backend: the module saw the fault and recorded it;
+		 * die by raising, so that the access is not made (and recorded) twice */
 		say(&e, seg->name, true);
-		die_with(sig, true);
+		die_with(sig, false);
 		return;
 	}
 	if (!tag_rt.opts.halt_on_error)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <json-c/json.h>
 #include "memtag.h"
+#include "classes.h"
 #include "tagctl.h"
 
 static const char *seen_by(uint32_t flags)
@@ -15,13 +16,15 @@ static const char *seen_by(uint32_t flags)
 	return "library";
 }
 
-static struct json_object *event_json(const struct memtag_event_record *e)
+struct json_object *tagctl_event_json(const struct memtag_event_record *e)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "seq", json_object_new_uint64(e->seq));
 	json_object_object_add(o, "time_ns", json_object_new_uint64(e->time_ns));
 	json_object_object_add(o, "kind", json_object_new_string(memtag_event_kind_name(e->kind)));
+	json_object_object_add(o, "class",
+			       json_object_new_string(tagctl_class_name(tagctl_class_of(e->kind))));
 	json_object_object_add(o, "seen_by", json_object_new_string(seen_by(e->flags)));
 	json_object_object_add(o, "continued",
 			       json_object_new_boolean(e->flags & MEMTAG_EVENT_F_CONTINUED));
@@ -38,7 +41,7 @@ static struct json_object *event_json(const struct memtag_event_record *e)
 	return o;
 }
 
-static void print_line(const struct memtag_event_record *e)
+void tagctl_print_event(const struct memtag_event_record *e)
 {
 	printf("%-6" PRIu64 " %-22s %-7s pid %-6" PRIu32 " region %" PRIu32 " '%s' offset %" PRIu64,
 	       e->seq, memtag_event_kind_name(e->kind), seen_by(e->flags), e->tgid, e->region,
@@ -63,7 +66,7 @@ static int fetch_events(struct memtag_client *client, void **items, size_t *coun
 
 static struct json_object *event_item_json(const void *item)
 {
-	return event_json(item);
+	return tagctl_event_json(item);
 }
 
 static void print_events(const void *items, size_t count)
@@ -72,23 +75,64 @@ static void print_events(const void *items, size_t count)
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		print_line(&e[i]);
+		tagctl_print_event(&e[i]);
 	if (!count)
 		printf("no events recorded\n");
 }
 
-static int run_events(const struct tagctl_options *opts, int argc, char **argv)
+static bool is_escape(const void *item)
 {
-	static const struct tagctl_list list = {
-		.cmd = &tagctl_events_command,
+	return tagctl_class_of(((const struct memtag_event_record *)item)->kind) == TAGCTL_ESCAPE;
+}
+
+static bool is_misuse(const void *item)
+{
+	return tagctl_class_of(((const struct memtag_event_record *)item)->kind) == TAGCTL_MISUSE;
+}
+
+static bool is_leak(const void *item)
+{
+	return tagctl_class_of(((const struct memtag_event_record *)item)->kind) == TAGCTL_LEAK;
+}
+
+/* events, escapes, violations and leaks: one listing, four filters */
+static int run_event_list(const struct tagctl_options *opts, int argc,
+			  const struct tagctl_command *cmd, bool (*keep)(const void *item))
+{
+	const struct tagctl_list list = {
+		.cmd = cmd,
 		.fetch = fetch_events,
 		.item_size = sizeof(struct memtag_event_record),
 		.to_json = event_item_json,
 		.print = print_events,
+		.keep = keep,
 	};
 
-	(void)argv;
 	return tagctl_run_list(opts, argc, &list);
+}
+
+static int run_events(const struct tagctl_options *opts, int argc, char **argv)
+{
+	(void)argv;
+	return run_event_list(opts, argc, &tagctl_events_command, NULL);
+}
+
+static int run_escapes(const struct tagctl_options *opts, int argc, char **argv)
+{
+	(void)argv;
+	return run_event_list(opts, argc, &tagctl_escapes_command, is_escape);
+}
+
+static int run_violations(const struct tagctl_options *opts, int argc, char **argv)
+{
+	(void)argv;
+	return run_event_list(opts, argc, &tagctl_violations_command, is_misuse);
+}
+
+static int run_leaks(const struct tagctl_options *opts, int argc, char **argv)
+{
+	(void)argv;
+	return run_event_list(opts, argc, &tagctl_leaks_command, is_leak);
 }
 
 const struct tagctl_command tagctl_events_command = {
@@ -96,4 +140,25 @@ const struct tagctl_command tagctl_events_command = {
 	.summary = "recorded escapes, misuse and leaks, oldest first",
 	.usage = "tagctl [-j] [-p] events",
 	.run = run_events,
+};
+
+const struct tagctl_command tagctl_escapes_command = {
+	.name = "escapes",
+	.summary = "uses of memory after its region ended or was reset",
+	.usage = "tagctl [-j] [-p] escapes",
+	.run = run_escapes,
+};
+
+const struct tagctl_command tagctl_violations_command = {
+	.name = "violations",
+	.summary = "misuse: bad frees, overflows, use after free, foreign regions",
+	.usage = "tagctl [-j] [-p] violations",
+	.run = run_violations,
+};
+
+const struct tagctl_command tagctl_leaks_command = {
+	.name = "leaks",
+	.summary = "regions left open by their owner, live allocations of strict regions",
+	.usage = "tagctl [-j] [-p] leaks",
+	.run = run_leaks,
 };

@@ -87,7 +87,7 @@ static int run_status(const struct tagctl_options *opts, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (argc > 0)
+	if (argc > 1)
 		return tagctl_usage_error(&tagctl_status_command, "takes no arguments");
 	ret = tagctl_connect(&client);
 	if (ret)

@@ -13,6 +13,11 @@ static const struct tagctl_command *const commands[] = {
 	&tagctl_status_command,
 	&tagctl_regions_command,
 	&tagctl_events_command,
+	&tagctl_escapes_command,
+	&tagctl_violations_command,
+	&tagctl_leaks_command,
+	&tagctl_monitor_command,
+	&tagctl_check_command,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -71,6 +76,21 @@ void tagctl_print_json(const struct tagctl_options *opts, struct json_object *ob
 	puts(json_object_to_json_string_ext(obj, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+size_t tagctl_keep(void *items, size_t count, size_t size, bool (*keep)(const void *item))
+{
+	char *base = items;
+	size_t i, kept = 0;
+
+	for (i = 0; i < count; i++) {
+		if (!keep(base + i * size))
+			continue;
+		if (kept != i)
+			memcpy(base + kept * size, base + i * size, size);
+		kept++;
+	}
+	return kept;
+}
+
 int tagctl_run_list(const struct tagctl_options *opts, int argc, const struct tagctl_list *list)
 {
 	struct memtag_client *client;
@@ -79,12 +99,14 @@ int tagctl_run_list(const struct tagctl_options *opts, int argc, const struct ta
 	size_t n, i;
 	int ret;
 
-	if (argc > 0)
-		return tagctl_usage_error(list->cmd, "takes no arguments yet");
+	if (argc > 1)
+		return tagctl_usage_error(list->cmd, "takes no arguments");
 	ret = tagctl_connect(&client);
 	if (ret)
 		return ret;
 	ret = list->fetch(client, &items, &n);
+	if (!ret && list->keep)
+		n = tagctl_keep(items, n, list->item_size, list->keep);
 	if (ret) {
 		ret = tagctl_fail(client, list->cmd->name, ret);
 		memtag_client_close(client);
@@ -179,6 +201,9 @@ int main(int argc, char **argv)
 		printf("Usage: %s\n", cmd->usage);
 		return TAGCTL_EXIT_OK;
 	}
-	optind++;
-	return cmd->run(&opts, argc - optind, argv + optind);
+	/* the command sees its own name as argv[0], as getopt expects */
+	argv += optind;
+	argc -= optind;
+	optind = 1;
+	return cmd->run(&opts, argc, argv);
 }

@@ -12,6 +12,8 @@ enum tagctl_exit {
 	TAGCTL_EXIT_USAGE = 2,		/* bad command line */
 	TAGCTL_EXIT_NO_MODULE = 3,	/* the memtag module is not loaded */
 	TAGCTL_EXIT_DENIED = 4,		/* permission denied */
+	/* tagctl check: 8 plus 1 (leaks), 2 (escapes), 4 (misuse) found */
+	TAGCTL_EXIT_CHECK = 8,
 };
 
 struct tagctl_options {
@@ -29,6 +31,11 @@ struct tagctl_command {
 extern const struct tagctl_command tagctl_status_command;
 extern const struct tagctl_command tagctl_regions_command;
 extern const struct tagctl_command tagctl_events_command;
+extern const struct tagctl_command tagctl_escapes_command;
+extern const struct tagctl_command tagctl_violations_command;
+extern const struct tagctl_command tagctl_leaks_command;
+extern const struct tagctl_command tagctl_monitor_command;
+extern const struct tagctl_command tagctl_check_command;
 
 /* A command line a command cannot take: say why and how; returns the exit code. */
 int tagctl_usage_error(const struct tagctl_command *cmd, const char *why);
@@ -45,7 +52,15 @@ struct tagctl_list {
 	size_t item_size;
 	struct json_object *(*to_json)(const void *item);
 	void (*print)(const void *items, size_t count);
+	bool (*keep)(const void *item);	/* optional filter */
 };
+
+/* Keep the items keep() accepts, in order; returns how many. */
+size_t tagctl_keep(void *items, size_t count, size_t size, bool (*keep)(const void *item));
+
+struct memtag_event_record;
+void tagctl_print_event(const struct memtag_event_record *e);
+struct json_object *tagctl_event_json(const struct memtag_event_record *e);
 
 int tagctl_run_list(const struct tagctl_options *opts, int argc, const struct tagctl_list *list);
 

@@ -16,5 +16,6 @@ int itest_add_status_suites(void);
 int itest_add_unload_suite(void);
 int itest_add_region_suite(void);
 int itest_add_alloc_suite(void);
+int itest_add_tagctl_suite(void);
 
 #endif

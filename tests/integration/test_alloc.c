@@ -84,6 +84,8 @@ static void expect_fault(const char *name, const char *options, int exit_code,
 	const struct memtag_event_record *e;
 
 	CU_ASSERT_EQUAL(scenario(options, name), exit_code);
+	/* once: dying must not make the access (and its record) a second time */
+	CU_ASSERT_EQUAL(count_events((uint32_t)value_of("pid"), kind), 1);
 	e = find_event(&all, kind, (uint32_t)value_of("pid"));
 	CU_ASSERT_PTR_NOT_NULL(e);
 	if (e) {

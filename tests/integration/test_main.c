@@ -36,6 +36,9 @@ int itest_run(char *out, size_t len, const char *fmt, ...)
 	while (used + 1 < len && (n = fread(out + used, 1, len - used - 1, p)) > 0)
 		used += n;
 	out[used] = '\0';
+	/* drain the rest: a writer cut off by SIGPIPE would change the exit code */
+	while (fgetc(p) != EOF)
+		;
 	status = pclose(p);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -43,7 +46,7 @@ int itest_run(char *out, size_t len, const char *fmt, ...)
 static int add_suites(void)
 {
 	return itest_add_module_suites() || itest_add_status_suites() ||
-	       itest_add_region_suite() || itest_add_alloc_suite() ||
+	       itest_add_region_suite() || itest_add_alloc_suite() || itest_add_tagctl_suite() ||
 	       itest_add_unload_suite();
 }
 

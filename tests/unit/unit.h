@@ -8,5 +8,6 @@ int add_extack_suite(void);
 int add_status_suite(void);
 int add_options_suite(void);
 int add_chunk_suite(void);
+int add_suppressions_suite(void);
 
 #endif

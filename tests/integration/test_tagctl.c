@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tagctl reports and the CI gate, on events the scenarios leave behind. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <json-c/json.h>
+#include "itest.h"
+
+/* listings of a full event ring run to megabytes */
+static char out[4 << 20];
+
+static unsigned long pid_of_scenario(const char *name)
+{
+	const char *at;
+
+	itest_run(out, sizeof(out), "memtag-scenario %s", name);
+	at = strstr(out, "pid=");
+	return at ? strtoul(at + 4, NULL, 10) : 0;
+}
+
+/* Every element of tagctl -j CMD has class; returns how many there are. */
+static size_t json_all_of_class(const char *cmd, const char *class)
+{
+	struct json_object *root, *item, *v;
+	size_t n, i, other = 0;
+
+	CU_ASSERT_EQUAL_FATAL(itest_run(out, sizeof(out), "tagctl -j %s", cmd), 0);
+	root = json_tokener_parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	n = json_object_array_length(root);
+	for (i = 0; i < n; i++) {
+		item = json_object_array_get_idx(root, i);
+		if (!json_object_object_get_ex(item, "class", &v) ||
+		    strcmp(json_object_get_string(v), class))
+			other++;
+	}
+	CU_ASSERT_EQUAL(other, 0);
+	json_object_put(root);
+	return n;
+}
+
+static void test_class_listings(void)
+{
+	/* fresh events: earlier suites may have pushed theirs out of the ring */
+	pid_of_scenario("use-after-end");
+	pid_of_scenario("stale-after-reset");
+	pid_of_scenario("leak-at-exit");
+	pid_of_scenario("strict-leaks");
+	pid_of_scenario("bad-frees");
+	CU_ASSERT_TRUE(json_all_of_class("escapes", "escape") >= 2);
+	CU_ASSERT_TRUE(json_all_of_class("leaks", "leak") >= 2);
+	CU_ASSERT_TRUE(json_all_of_class("violations", "misuse") >= 5);
+}
+
+static void test_check_exit_codes(void)
+{
+	unsigned long leaker = pid_of_scenario("leak-at-exit");
+	unsigned long misuser = pid_of_scenario("bad-frees");
+	unsigned long escaper = pid_of_scenario("use-after-end");
+
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --pid %lu", leaker), 8 + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "check: 1 leaks, 0 escapes, 0 misuse"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --pid %lu", escaper), 8 + 2);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --pid %lu", misuser), 8 + 4);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --fail-on leak --pid %lu",
+				  misuser), 0);
+	/* all processes: every class has failed somewhere by now */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check"), 8 + 1 + 2 + 4);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -j check --pid %lu", leaker), 9);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"leaks\":1"));
+}
+
+static void test_suppressions(void)
+{
+	unsigned long leaker = pid_of_scenario("leak-at-exit");
+
+	CU_ASSERT_EQUAL_FATAL(itest_run(out, sizeof(out),
+					"printf 'leak:forgot*\\n' > /tmp/hit.supp; "
+					"printf 'leak:other*\\nescape:forgot*\\n' > /tmp/miss.supp"), 0);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
+				  "tagctl check --pid %lu --suppressions /tmp/hit.supp", leaker), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "suppression leak:forgot* matched 1 time"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1 suppressed"));
+	/* neither another name nor another class may suppress it */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
+				  "tagctl check --pid %lu --suppressions /tmp/miss.supp", leaker), 9);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "suppression leak:other* matched nothing"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --fail-on bogus"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown class 'bogus'"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --suppressions /nonexistent"), 2);
+}
+
+static void test_monitor(void)
+{
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
+				  "tagctl -j monitor --count 1 > /tmp/monitor.out & sleep 2; "
+				  "memtag-scenario bad-frees > /dev/null; wait; cat /tmp/monitor.out"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"kind\":\"double-free\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"region_name\":\"a\""));
+}
+
+static void test_monitor_needs_root(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(99);
+		execlp("tagctl", "tagctl", "monitor", (char *)NULL);
+		_exit(98);
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 4);
+}
+
+int itest_add_tagctl_suite(void)
+{
+	static const struct test_case cases[] = {
+		{ "escapes, leaks, violations list only their class", test_class_listings },
+		{ "check exits 8 + 1 leak, 2 escape, 4 misuse", test_check_exit_codes },
+		{ "suppressions: used, counted, and not over-matching", test_suppressions },
+		{ "monitor streams events as JSON", test_monitor },
+		{ "monitor needs CAP_SYS_ADMIN", test_monitor_needs_root },
+		{ NULL, NULL },
+	};
+
+	return add_suite("tagctl", cases);
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Suppression files of tagctl check. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "suppressions.h"
+
+static char *trim(char *s)
+{
+	char *end;
+
+	s += strspn(s, " \t");
+	end = s + strlen(s);
+	while (end > s && strchr(" \t\r\n", end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int suppressions_add_line(struct suppressions *s, const char *line, char *err, size_t errlen)
+{
+	char buf[512], *text, *colon;
+	struct suppression *grown, *item;
+	unsigned int class;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	text = trim(buf);
+	if (!*text || *text == '#')
+		return 0;
+	colon = strchr(text, ':');
+	if (!colon || !colon[1]) {
+		snprintf(err, errlen, "'%s' is not CLASS:PATTERN", text);
+		return -1;
+	}
+	*colon = '\0';
+	class = tagctl_parse_classes(text, err, errlen);
+	if (!class || (class & (class - 1))) {
+		snprintf(err, errlen, "'%s' is not one of leak, escape, misuse", text);
+		return -1;
+	}
+	if (strlen(colon + 1) >= sizeof(item->pattern)) {
+		snprintf(err, errlen, "pattern longer than %zu bytes", sizeof(item->pattern) - 1);
+		return -1;
+	}
+	grown = realloc(s->items, (s->count + 1) * sizeof(*grown));
+	if (!grown) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	s->items = grown;
+	item = &s->items[s->count++];
+	item->class = class;
+	item->hits = 0;
+	strcpy(item->pattern, colon + 1);
+	return 0;
+}
+
+int suppressions_load(const char *path, struct suppressions *s, char *err, size_t errlen)
+{
+	char line[512], why[256];
+	unsigned int n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (suppressions_add_line(s, line, why, sizeof(why))) {
+			snprintf(err, errlen, "%s:%u: %s", path, n, why);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+struct suppression *suppressions_match(struct suppressions *s, enum tagctl_class class,
+				       const char *const *subjects, size_t nsubjects)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->count; i++) {
+		if (s->items[i].class != class)
+			continue;
+		for (j = 0; j < nsubjects; j++) {
+			if (subjects[j] && !fnmatch(s->items[i].pattern, subjects[j], 0)) {
+				s->items[i].hits++;
+				return &s->items[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+void suppressions_free(struct suppressions *s)
+{
+	free(s->items);
+	s->items = NULL;
+	s->count = 0;
+}
