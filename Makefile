@@ -85,7 +85,7 @@ $(B)/tagctl: $(TOOL_OBJS) $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) -lpthread
 
 # tagctl's pure logic, unit-tested on the host
-TOOL_LOGIC_OBJS := $(B)/tools/classes.o $(B)/tools/suppressions.o
+TOOL_LOGIC_OBJS := $(B)/tools/classes.o $(B)/tools/suppressions.o $(B)/tools/region_view.o
 
 $(B)/tests/unit-tests: $(UNIT_OBJS) $(TOOL_LOGIC_OBJS) $(B)/libmemtag.a
 	@mkdir -p $(dir $@)

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl regions: one line per region the caller may see. */
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 #include "memtag.h"
+#include "region_view.h"
 #include "tagctl.h"
 
 static struct json_object *region_json(const struct memtag_region_record *r)
@@ -27,51 +32,169 @@ static struct json_object *region_json(const struct memtag_region_record *r)
 	return o;
 }
 
-static void print_table(const struct memtag_region_record *r, size_t n)
-{
-	size_t i;
+struct regions_args {
+	struct region_filter filter;
+	enum region_sort sort;
+	bool tree;
+};
 
-	printf("%-6s %-6s %-7s %-8s %-6s %12s %12s %-20s %s\n", "ID", "PARENT", "STATE", "PID",
-	       "UID", "RESERVED", "RESIDENT", "NAME", "SITE");
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void print_row(const struct memtag_region_record *r, unsigned int depth, uint64_t now)
+{
+	char name[MEMTAG_REGION_NAME_MAX + 40];
+
+	snprintf(name, sizeof(name), "%*s%s", (int)(2 * depth), "", r->name);
+	printf("%-6" PRIu32 " %-6" PRIu32 " %-7s %-8" PRIu32 " %-6" PRIu32 " %12" PRIu64
+	       " %12" PRIu64 " %8.1fs %-24s %#" PRIx64 "\n",
+	       r->id, r->parent, memtag_region_state_name(r->state), r->tgid, r->uid,
+	       r->bytes_reserved, r->bytes_resident, (double)(now - r->created_ns) / 1e9, name,
+	       r->site);
+}
+
+static int print_regions(const struct tagctl_options *opts, const struct regions_args *a,
+			 const struct memtag_region_record *r, size_t n)
+{
+	size_t *order = calloc(n ? n : 1, sizeof(*order)), i;
+	unsigned int *depth = calloc(n ? n : 1, sizeof(*depth));
+	struct json_object *list, *o;
+
+	if (!order || !depth) {
+		free(order);
+		free(depth);
+		fprintf(stderr, "tagctl regions: out of memory\n");
+		return TAGCTL_EXIT_ERROR;
+	}
 	for (i = 0; i < n; i++)
-		printf("%-6" PRIu32 " %-6" PRIu32 " %-7s %-8" PRIu32 " %-6" PRIu32 " %12" PRIu64
-		       " %12" PRIu64 " %-20s %#" PRIx64 "\n",
-		       r[i].id, r[i].parent, memtag_region_state_name(r[i].state), r[i].tgid,
-		       r[i].uid, r[i].bytes_reserved, r[i].bytes_resident, r[i].name, r[i].site);
+		order[i] = i;
+	if (a->tree)
+		region_tree(r, n, order, depth);
+	if (opts->json) {
+		list = json_object_new_array();
+		for (i = 0; i < n; i++) {
+			o = region_json(&r[order[i]]);
+			json_object_object_add(o, "depth", json_object_new_int(depth[i]));
+			json_object_array_add(list, o);
+		}
+		tagctl_print_json(opts, list);
+		json_object_put(list);
+	} else {
+		printf("%-6s %-6s %-7s %-8s %-6s %12s %12s %9s %-24s %s\n", "ID", "PARENT",
+		       "STATE", "PID", "UID", "RESERVED", "RESIDENT", "AGE", "NAME", "SITE");
+		for (i = 0; i < n; i++)
+			print_row(&r[order[i]], depth[i], a->filter.now_ns);
+	}
+	free(order);
+	free(depth);
+	return TAGCTL_EXIT_OK;
 }
 
-static int fetch_regions(struct memtag_client *client, void **items, size_t *count)
+static int parse_number(const char *s, long *out)
 {
-	return memtag_region_list(client, (struct memtag_region_record **)items, count);
+	char *end;
+
+	*out = strtol(s, &end, 10);
+	return *end || *out < 0 ? -1 : 0;
 }
 
-static struct json_object *region_item_json(const void *item)
+static int parse_args(struct regions_args *a, int argc, char **argv)
 {
-	return region_json(item);
-}
+	static const struct option options[] = {
+		{ "pid", required_argument, NULL, 'p' }, { "uid", required_argument, NULL, 'u' },
+		{ "state", required_argument, NULL, 's' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "min-bytes", required_argument, NULL, 'm' },
+		{ "sort", required_argument, NULL, 'S' }, { "tree", no_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct tagctl_command *cmd = &tagctl_regions_command;
+	long n;
+	int c;
 
-static void print_regions(const void *items, size_t count)
-{
-	print_table(items, count);
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+		case 'u':
+		case 'm':
+			if (parse_number(optarg, &n))
+				return tagctl_usage_error(cmd, "--pid, --uid and --min-bytes take a number");
+			if (c == 'p')
+				a->filter.pid = n;
+			else if (c == 'u')
+				a->filter.uid = n;
+			else
+				a->filter.min_bytes = (uint64_t)n;
+			break;
+		case 's':
+			if (!strcmp(optarg, "live"))
+				a->filter.state = MEMTAG_REGION_LIVE;
+			else if (!strcmp(optarg, "leaked"))
+				a->filter.state = MEMTAG_REGION_LEAKED;
+			else if (!strcmp(optarg, "ended"))
+				a->filter.state = MEMTAG_REGION_ENDED;
+			else
+				return tagctl_usage_error(cmd, "--state is live, ended or leaked");
+			break;
+		case 'o':
+			if (parse_duration_ns(optarg, &a->filter.older_than_ns))
+				return tagctl_usage_error(cmd, "--older-than takes 250ms, 30s, 5m, 2h, 1d");
+			break;
+		case 'S':
+			if (parse_sort(optarg, &a->sort))
+				return tagctl_usage_error(cmd, "--sort is id, bytes, age or name");
+			break;
+		case 't':
+			a->tree = true;
+			break;
+		default:
+			return tagctl_usage_error(cmd, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return tagctl_usage_error(cmd, "unexpected argument");
+	return TAGCTL_EXIT_OK;
 }
 
 static int run_regions(const struct tagctl_options *opts, int argc, char **argv)
 {
-	static const struct tagctl_list list = {
-		.cmd = &tagctl_regions_command,
-		.fetch = fetch_regions,
-		.item_size = sizeof(struct memtag_region_record),
-		.to_json = region_item_json,
-		.print = print_regions,
-	};
+	struct memtag_region_record *regions = NULL;
+	struct memtag_client *client;
+	struct regions_args a = { .sort = SORT_ID };
+	size_t n, i, kept = 0;
+	int ret;
 
-	(void)argv;
-	return tagctl_run_list(opts, argc, &list);
+	region_filter_init(&a.filter, boottime_ns());
+	ret = parse_args(&a, argc, argv);
+	if (ret)
+		return ret;
+	ret = tagctl_connect(&client);
+	if (ret)
+		return ret;
+	ret = memtag_region_list(client, &regions, &n);
+	if (ret) {
+		ret = tagctl_fail(client, "regions", ret);
+	} else {
+		for (i = 0; i < n; i++)
+			if (region_filter_keep(&a.filter, &regions[i]))
+				regions[kept++] = regions[i];
+		region_sort(regions, kept, a.sort, a.filter.now_ns);
+		ret = print_regions(opts, &a, regions, kept);
+	}
+	free(regions);
+	memtag_client_close(client);
+	return ret;
 }
 
 const struct tagctl_command tagctl_regions_command = {
 	.name = "regions",
 	.summary = "list regions: live, and leaked by owners that left",
-	.usage = "tagctl [-j] [-p] regions",
+	.usage = "tagctl [-j] [-p] regions [--pid P] [--uid U] [--state live|ended|leaked] "
+		 "[--older-than 30s] [--min-bytes N] [--sort id|bytes|age|name] [--tree]",
 	.run = run_regions,
 };

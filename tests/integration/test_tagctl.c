@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
+#include "memtag.h"
 #include "itest.h"
 
 /* listings of a full event ring run to megabytes */
@@ -92,6 +93,43 @@ static void test_suppressions(void)
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --suppressions /nonexistent"), 2);
 }
 
+static void test_regions_tree_and_filters(void)
+{
+	struct memtag_region_record conn, req, parse;
+	struct memtag_client *client;
+	struct json_object *root, *item, *v;
+	static const char *const names[] = { "conn", "req", "parse" };
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_region_create(client, 0, "conn", 0, &conn), 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_region_create(client, conn.id, "req", 0, &req), 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_region_create(client, req.id, "parse", 0, &parse), 0);
+	CU_ASSERT_EQUAL_FATAL(itest_run(out, sizeof(out), "tagctl -j regions --pid %d --tree",
+					(int)getpid()), 0);
+	root = json_tokener_parse(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	CU_ASSERT_EQUAL(json_object_array_length(root), 3);
+	for (i = 0; i < 3 && i < json_object_array_length(root); i++) {
+		item = json_object_array_get_idx(root, i);
+		json_object_object_get_ex(item, "name", &v);
+		CU_ASSERT_STRING_EQUAL(json_object_get_string(v), names[i]);
+		json_object_object_get_ex(item, "depth", &v);
+		CU_ASSERT_EQUAL(json_object_get_int(v), (int)i);
+	}
+	json_object_put(root);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl regions --pid %d --tree",
+				  (int)getpid()), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "    parse"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -j regions --pid %d --state leaked",
+				  (int)getpid()), 0);
+	CU_ASSERT_STRING_EQUAL(out, "[]\n");
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl regions --older-than 5parsecs"), 2);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl regions --sort size"), 2);
+	CU_ASSERT_EQUAL(memtag_region_end(client, conn.id), 0);
+	memtag_client_close(client);
+}
+
 static void test_monitor(void)
 {
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
@@ -123,6 +161,7 @@ int itest_add_tagctl_suite(void)
 		{ "escapes, leaks, violations list only their class", test_class_listings },
 		{ "check exits 8 + 1 leak, 2 escape, 4 misuse", test_check_exit_codes },
 		{ "suppressions: used, counted, and not over-matching", test_suppressions },
+		{ "regions --tree nests, filters select", test_regions_tree_and_filters },
 		{ "monitor streams events as JSON", test_monitor },
 		{ "monitor needs CAP_SYS_ADMIN", test_monitor_needs_root },
 		{ NULL, NULL },

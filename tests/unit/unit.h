@@ -9,5 +9,6 @@ int add_status_suite(void);
 int add_options_suite(void);
 int add_chunk_suite(void);
 int add_suppressions_suite(void);
+int add_region_view_suite(void);
 
 #endif
