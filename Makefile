@@ -57,7 +57,7 @@ ITEST_OBJS := $(ITEST_SRCS:%.c=$(B)/%.o)
 SONAME := libmemtag.so.0
 
 .PHONY: all lib tools module tests install install-lib install-tools install-man \
-	install-module uninstall clean deps check check-all unit static integration \
+	install-module uninstall clean deps check check-all unit static integration bench \
 	harness-selftest demo demo-run
 
 all: module lib tools
@@ -65,7 +65,7 @@ all: module lib tools
 lib: $(B)/libmemtag.a $(B)/$(SONAME)
 tools: $(B)/tagctl
 tests: $(B)/tests/unit-tests $(B)/tests/memtag-itest $(B)/tests/memtag-scenario \
-	$(B)/tests/memtag-sample-service
+	$(B)/tests/memtag-sample-service $(B)/tests/memtag-bench
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -96,6 +96,9 @@ $(B)/tests/memtag-itest: $(ITEST_OBJS) $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) $(CUNIT_LIBS) -lpthread
 
 $(B)/tests/memtag-sample-service: $(B)/tests/demo/sample-service.o $(B)/libmemtag.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
+
+$(B)/tests/memtag-bench: $(B)/tests/bench/bench.o $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
 
 $(B)/tests/memtag-scenario: $(SCENARIO_OBJS) $(B)/libmemtag.a
@@ -181,6 +184,11 @@ harness-selftest:
 
 demo: deps
 	$(MAKE) demo-run
+
+# Costs measured in a guest (TCG: compare runs with each other, not with hardware).
+bench: deps
+	$(MAKE) all tests
+	tests/qemu/run.sh --script tests/bench/guest-bench.sh x86_64-6.1 arm64-6.1
 
 demo-run:
 	tests/qemu/run.sh --demo x86_64-6.1 arm64-6.1

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Chunk headers, redzones and poison: the software backend's checks. */
+#include <stdint.h>
 #include <string.h>
 #include "chunk.h"
 
@@ -18,15 +19,24 @@ void chunk_init(struct chunk *c, uint32_t region, size_t size, size_t redzone, u
 /* Offset of the first byte in [from, to) that is not value, or to. */
 static size_t first_not(const unsigned char *p, size_t from, size_t to, unsigned char value)
 {
-	size_t i;
+	unsigned char block[64];
 
-	for (i = from; i < to; i++)
-		if (p[i] != value)
-			return i;
+	/* memcmp a block at a time: these checks run on every free */
+	memset(block, value, sizeof(block));
+	while (to - from >= sizeof(block) && !memcmp(p + from, block, sizeof(block)))
+		from += sizeof(block);
+	for (; from < to; from++)
+		if (p[from] != value)
+			return from;
 	return to;
 }
 
 enum chunk_damage chunk_check(const struct chunk *c, size_t *where)
+{
+	return chunk_check_head(c, SIZE_MAX, where);
+}
+
+enum chunk_damage chunk_check_head(const struct chunk *c, size_t limit, size_t *where)
 {
 	const unsigned char *data = (const unsigned char *)c + sizeof(*c);
 	size_t end = chunk_round(c->size) + c->redzone, at;
@@ -39,8 +49,9 @@ enum chunk_damage chunk_check(const struct chunk *c, size_t *where)
 		return CHUNK_REDZONE;
 	}
 	if (c->magic == CHUNK_FREED) {
-		at = first_not(data, 0, c->size, POISON_BYTE);
-		if (at < c->size) {
+		end = c->size < limit ? c->size : limit;
+		at = first_not(data, 0, end, POISON_BYTE);
+		if (at < end) {
 			*where = at;
 			return CHUNK_POISON;
 		}

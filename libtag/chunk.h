@@ -68,6 +68,8 @@ void chunk_init(struct chunk *c, uint32_t region, size_t size, size_t redzone, u
 		uint64_t lifetime);
 /* First damaged byte offset from the data start goes to *where. */
 enum chunk_damage chunk_check(const struct chunk *c, size_t *where);
+/* The same, looking at no more than the first limit bytes of freed data. */
+enum chunk_damage chunk_check_head(const struct chunk *c, size_t limit, size_t *where);
 void chunk_poison(struct chunk *c);
 
 #endif

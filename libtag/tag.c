@@ -9,6 +9,8 @@
 
 #define SITE() ((uint64_t)(uintptr_t)__builtin_return_address(0))
 #define SITES_TRACKED 64
+/* tag_free looks at the head of recent frees only: the full check is at end */
+#define RECENT_POISON_CHECKED 64
 
 static void count(atomic_uint_fast64_t *counter, int64_t delta)
 {
@@ -237,13 +239,13 @@ static void report_chunk(enum memtag_event_kind kind, const struct tag_region *r
 	tag_report(&rep);
 }
 
-/* Check a chunk's redzone and poison; report what was damaged. */
+/* Check a chunk's redzone and (up to limit bytes of) poison; report damage. */
 static void check_chunk(const struct tag_region *r, const struct tag_segment *seg,
-			const struct chunk *c)
+			const struct chunk *c, size_t limit)
 {
 	size_t at = 0;
 
-	switch (chunk_check(c, &at)) {
+	switch (chunk_check_head(c, limit, &at)) {
 	case CHUNK_REDZONE:
 		report_chunk(MEMTAG_EVENT_OVERFLOW, r, seg, c, at);
 		break;
@@ -265,7 +267,7 @@ static void check_recent_frees(struct tag_region *r)
 			continue;
 		seg = own_segment(r, chunk_data(r->recent_freed[i]));
 		if (seg)
-			check_chunk(r, seg, r->recent_freed[i]);
+			check_chunk(r, seg, r->recent_freed[i], RECENT_POISON_CHECKED);
 	}
 }
 
@@ -344,7 +346,7 @@ static int free_at(struct tag_region *r, void *p, uint64_t site)
 		ret = bad_free(r, p, site);
 	} else {
 		if (tag_rt.backend == TAG_BACKEND_SOFTWARE) {
-			check_chunk(r, seg, c);
+			check_chunk(r, seg, c, SIZE_MAX);
 			check_recent_frees(r);
 		}
 		release_chunk(r, with_tag(c, tag_of(p)));
@@ -450,7 +452,7 @@ static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 		return false;
 	}
 	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
-		check_chunk(ec->region, seg, c);
+		check_chunk(ec->region, seg, c, SIZE_MAX);
 	if (c->magic == CHUNK_LIVE && (ec->region->flags & TAG_REGION_STRICT))
 		count_leak(ec, c);
 	return true;

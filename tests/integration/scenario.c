@@ -271,6 +271,22 @@ static int clean_workload(void)
 	return 0;
 }
 
+/* Keep N region records open (for listing benchmarks) until killed. */
+static int hold_regions(long n)
+{
+	struct memtag_region_record r;
+	struct memtag_client *client;
+	long i;
+
+	if (memtag_client_open(&client))
+		return 1;
+	for (i = 0; i < n; i++)
+		if (memtag_region_create(client, 0, "held", 0, &r))
+			return 2;
+	pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -290,6 +306,8 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 
+	if (argc == 3 && !strcmp(argv[1], "hold-regions"))
+		return hold_regions(atol(argv[2]));
 	for (i = 0; argc == 2 && i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		if (!strcmp(argv[1], scenarios[i].name))
 			return scenarios[i].run();

@@ -83,7 +83,8 @@ stage_root() {
 	make -s -C "$top" ARCH="$arch" DESTDIR="$root" PREFIX=/usr LIBDIR="/usr/lib/$t" \
 		install-lib install-tools >>"$work/build.log" 2>&1 || die "$target: install failed"
 	install -m 755 "$top/build/$arch/tests/memtag-itest" "$top/build/$arch/tests/memtag-scenario" \
-		"$top/build/$arch/tests/memtag-sample-service" "$root/usr/bin/"
+		"$top/build/$arch/tests/memtag-sample-service" "$top/build/$arch/tests/memtag-bench" \
+		"$root/usr/bin/"
 	build_consumer "$arch" "$root" "$t"
 	# developer hook: more binaries for --script runs
 	for f in ${MEMTAG_EXTRA_BINARIES:-}; do
@@ -100,6 +101,7 @@ stage_root() {
 	done
 	for f in "$root/usr/bin/kmod" "$root/usr/sbin/tagctl" "$root/usr/bin/memtag-itest" \
 		"$root/usr/bin/memtag-scenario" "$root/usr/bin/memtag-sample-service" \
+		"$root/usr/bin/memtag-bench" \
 		"$root/usr/bin/memtag-consumer" "$root/usr/lib/$t/libmemtag.so.0"; do
 		copy_libs "$root" "$darch" "$f"
 	done

@@ -5,7 +5,7 @@
 #include "chunk.h"
 #include "unit.h"
 
-static _Alignas(16) unsigned char arena[1024];
+static _Alignas(16) unsigned char arena[2048];
 
 static struct chunk *fresh(size_t size)
 {
@@ -67,6 +67,21 @@ static void test_write_after_free(void)
 	CU_ASSERT_EQUAL(at, 10);
 }
 
+static void test_head_check_is_bounded(void)
+{
+	struct chunk *c = fresh(512);
+	size_t at = 0;
+
+	chunk_poison(c);
+	((char *)chunk_data(c))[300] = 0;	/* beyond the head free() looks at */
+	CU_ASSERT_EQUAL(chunk_check_head(c, 64, &at), CHUNK_OK);
+	CU_ASSERT_EQUAL(chunk_check(c, &at), CHUNK_POISON);	/* the end-of-region check */
+	CU_ASSERT_EQUAL(at, 300);
+	((char *)chunk_data(c))[5] = 0;
+	CU_ASSERT_EQUAL(chunk_check_head(c, 64, &at), CHUNK_POISON);
+	CU_ASSERT_EQUAL(at, 5);
+}
+
 static void test_bad_header(void)
 {
 	struct chunk *c = fresh(16);
@@ -86,6 +101,7 @@ int add_chunk_suite(void)
 		{ "a chunk written within bounds is clean", test_clean_chunk },
 		{ "overflow into slack and redzone found", test_overflow_into_slack_and_redzone },
 		{ "write after free found by poison", test_write_after_free },
+		{ "free's head check is bounded, the full check is not", test_head_check_is_bounded },
 		{ "damaged header found", test_bad_header },
 		{ NULL, NULL },
 	};
