@@ -4,6 +4,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include "event.h"
 #include "memtag.h"
@@ -33,7 +34,8 @@ void memtag_event_exit(void)
 	kvfree(ring);
 }
 
-int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e)
+int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e,
+		     struct user_namespace *ns)
 {
 	if (nla_put_u64_64bit(msg, MEMTAG_A_EVENT_SEQ, e->seq, MEMTAG_A_PAD) ||
 	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_TIME_NS, e->time_ns, MEMTAG_A_PAD) ||
@@ -42,7 +44,7 @@ int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e)
 	    nla_put_u32(msg, MEMTAG_A_REGION_ID, e->region) ||
 	    nla_put_string(msg, MEMTAG_A_REGION_NAME, e->name) ||
 	    nla_put_u32(msg, MEMTAG_A_EVENT_TGID, e->tgid) ||
-	    nla_put_u32(msg, MEMTAG_A_EVENT_UID, from_kuid_munged(current_user_ns(), e->uid)) ||
+	    nla_put_u32(msg, MEMTAG_A_EVENT_UID, from_kuid_munged(ns, e->uid)) ||
 	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_OFFSET, e->offset, MEMTAG_A_PAD) ||
 	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_ADDRESS, e->address, MEMTAG_A_PAD) ||
 	    nla_put_u64_64bit(msg, MEMTAG_A_EVENT_IP, e->ip, MEMTAG_A_PAD) ||
@@ -62,7 +64,8 @@ static void multicast(const struct memtag_event *e, struct net *net)
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &memtag_family, 0, MEMTAG_CMD_EVENT);
-	if (!hdr || memtag_put_event(msg, e)) {
+	/* listeners need CAP_SYS_ADMIN: uids as the initial namespace sees them */
+	if (!hdr || memtag_put_event(msg, e, &init_user_ns)) {
 		nlmsg_free(msg);
 		return;
 	}

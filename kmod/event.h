@@ -36,6 +36,7 @@ bool memtag_event_next(struct net *net, kuid_t viewer, bool all, u64 *pos,
 u64 memtag_event_total(enum memtag_event_kind kind);
 u64 memtag_events_recorded(void);
 u64 memtag_events_dropped(void);
-int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e);
+int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e,
+		     struct user_namespace *ns);
 
 #endif /* MEMTAG_EVENT_H */

@@ -95,7 +95,7 @@ int memtag_nl_event_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				  &memtag_family, NLM_F_MULTI, MEMTAG_CMD_EVENT_GET);
 		if (!hdr)
 			break;
-		if (memtag_put_event(skb, &e)) {
+		if (memtag_put_event(skb, &e, current_user_ns())) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

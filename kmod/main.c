@@ -36,6 +36,7 @@ static int __init memtag_init(void)
 	return 0;
 unregister:
 	memtag_netlink_exit();
+	memtag_region_exit();
 free_events:
 	memtag_event_exit();
 	return ret;

@@ -6,6 +6,7 @@
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -35,8 +36,12 @@ struct memtag_user {
 	u64 bytes;
 };
 
+/* Segments one region may have: bounds the metadata a caller makes us keep. */
+#define MEMTAG_REGION_SEGMENTS_MAX 4096
+
 struct memtag_region {
 	struct memtag_region_info info;
+	unsigned int nr_segments;
 	u32 portid;
 	unsigned int depth;
 	possible_net_t net;
@@ -118,7 +123,8 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 		NL_SET_ERR_MSG(extack, "no such region");
 		return ERR_PTR(-ENOENT);
 	}
-	if (r->info.tgid != caller->tgid) {
+	/* the uid too: a recycled pid of another user owns nothing */
+	if (r->info.tgid != caller->tgid || !uid_eq(r->info.uid, caller->uid)) {
 		record_foreign(caller, r);
 		NL_SET_ERR_MSG(extack, "region belongs to another process");
 		return ERR_PTR(-EPERM);
@@ -163,7 +169,7 @@ static void init_region(struct memtag_region *r, const struct memtag_caller *cal
 	strscpy(r->info.name, name, sizeof(r->info.name));
 	r->portid = caller->portid;
 	r->depth = parent ? parent->depth + 1 : 0;
-	write_pnet(&r->net, caller->net);
+	write_pnet(&r->net, get_net(caller->net));	/* put in free_region() */
 	INIT_LIST_HEAD(&r->segments);
 	INIT_LIST_HEAD(&r->leaked);
 }
@@ -235,6 +241,11 @@ int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 si
 		ret = PTR_ERR(r);
 		goto out;
 	}
+	if (r->nr_segments >= MEMTAG_REGION_SEGMENTS_MAX) {
+		NL_SET_ERR_MSG(extack, "region has the most segments it may have");
+		ret = -EDQUOT;
+		goto out;
+	}
 	if (r->user->bytes + size > max_bytes_per_user) {
 		NL_SET_ERR_MSG(extack, "user would exceed max_bytes_per_user");
 		ret = -EDQUOT;
@@ -248,6 +259,7 @@ int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 si
 		goto out;
 	}
 	list_add_tail(&seg->node, &r->segments);
+	r->nr_segments++;
 	info->id = seg->id;
 	info->offset = memtag_segment_offset(seg);
 	info->size = size;
@@ -274,6 +286,7 @@ static void revoke_segments(struct memtag_region *r, enum memtag_event_kind why)
 	bytes_reserved -= r->info.bytes_reserved;
 	r->info.bytes_reserved = 0;
 	r->next_offset = 0;
+	r->nr_segments = 0;
 }
 
 static void free_region(struct memtag_region *r)
@@ -284,19 +297,26 @@ static void free_region(struct memtag_region *r)
 		r->user->regions--;
 	r->user->records--;
 	user_put_if_idle(r->user);
+	put_net(read_pnet(&r->net));
 	kfree(r);
 }
 
-/* End the live children of id, depth first. Caller holds regions_lock. */
-static void end_children(u32 id)
+/*
+ * End the live children of id, depth first. Caller holds regions_lock.
+ * depth bounds the recursion even if ids wrapped into a cycle.
+ */
+static void end_children(u32 id, unsigned int depth)
 {
 	struct memtag_region *r;
 	unsigned long idx;
 
+	if (depth >= MEMTAG_REGION_DEPTH_MAX)
+		return;
 	xa_for_each(&regions, idx, r) {
+		cond_resched();
 		if (r->info.parent != id || r->info.state != MEMTAG_REGION_LIVE)
 			continue;
-		end_children(r->info.id);
+		end_children(r->info.id, depth + 1);
 		free_region(r);
 		atomic64_inc(&memtag_counters.regions_ended);
 	}
@@ -313,7 +333,7 @@ int memtag_region_end(const struct memtag_caller *caller, u32 id,
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
 	} else {
-		end_children(id);
+		end_children(id, 0);
 		free_region(r);
 		atomic64_inc(&memtag_counters.regions_ended);
 		regions_generation++;
@@ -335,7 +355,7 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 		ret = PTR_ERR(r);
 	} else {
 		/* a reset ends what lived inside the old lifetime */
-		end_children(id);
+		end_children(id, 0);
 		revoke_segments(r, MEMTAG_EVENT_STALE_AFTER_RESET);
 		r->info.resets++;
 		fill_info(r, info);
@@ -415,6 +435,7 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 
 	mutex_lock(&regions_lock);
 	xa_for_each(&regions, idx, r) {
+		cond_resched();
 		if (r->portid != portid || r->info.state != MEMTAG_REGION_LIVE ||
 		    !net_eq(read_pnet(&r->net), net))
 			continue;

@@ -41,10 +41,12 @@ struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 
 	mutex_init(&seg->lock);
 	INIT_LIST_HEAD(&seg->node);
 	seg->owner = *owner;
+	write_pnet(&seg->owner.net, get_net(read_pnet(&owner->net)));
 	seg->region_flags = region_flags;
 	seg->region_offset = region_offset;
 	ret = xa_alloc(&segments, &seg->id, seg, XA_LIMIT(1, (1U << 31) - 1), GFP_KERNEL_ACCOUNT);
 	if (ret) {
+		put_net(read_pnet(&seg->owner.net));
 		kvfree(seg->pages);
 		kfree(seg);
 		return ERR_PTR(ret);
@@ -69,6 +71,9 @@ static void segment_free(struct kref *ref)
 	struct memtag_segment *seg = container_of(ref, struct memtag_segment, ref);
 
 	free_pages_locked(seg);
+	if (seg->scratch)
+		put_page(seg->scratch);
+	put_net(read_pnet(&seg->owner.net));
 	kvfree(seg->pages);
 	mutex_destroy(&seg->lock);
 	kfree(seg);
@@ -81,15 +86,14 @@ void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind wh
 	mutex_lock(&seg->lock);
 	seg->revoked = why;
 	mapping = seg->mapping;
+	/* mapped ptes hold their own page references until the unmap below */
+	free_pages_locked(seg);
 	mutex_unlock(&seg->lock);
 	xa_erase(&segments, seg->id);
 	/* faults after this point see the segment revoked */
 	if (mapping)
 		unmap_mapping_range(mapping, memtag_segment_offset(seg),
 				    seg->npages << PAGE_SHIFT, 1);
-	mutex_lock(&seg->lock);
-	free_pages_locked(seg);
-	mutex_unlock(&seg->lock);
 	kref_put(&seg->ref, segment_free);
 }
 
@@ -103,25 +107,40 @@ void memtag_segment_release_pages(struct memtag_segment *seg)
 	mutex_unlock(&seg->lock);
 }
 
+static vm_fault_t insert(struct vm_fault *vmf, struct page *page)
+{
+	int ret = vm_insert_page(vmf->vma, vmf->address, page);
+
+	if (ret == -ENOMEM)
+		return VM_FAULT_OOM;
+	/* -EBUSY: another thread mapped it first */
+	return ret && ret != -EBUSY ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
+}
+
 /* Install page idx of a live segment; called with seg->lock held. */
 static vm_fault_t map_page(struct memtag_segment *seg, struct vm_fault *vmf, unsigned long idx)
 {
 	struct page *page = seg->pages[idx];
-	int ret;
 
 	if (!page) {
 		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
 		if (!page)
 			return VM_FAULT_OOM;
 		seg->pages[idx] = page;
-		if (!seg->revoked)
-			seg->resident++;
+		seg->resident++;
 	}
-	ret = vm_insert_page(vmf->vma, vmf->address, page);
-	if (ret == -ENOMEM)
-		return VM_FAULT_OOM;
-	/* -EBUSY: another thread mapped it first */
-	return ret && ret != -EBUSY ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
+	return insert(vmf, page);
+}
+
+/* One page, shared by every address of a revoked segment: bounded memory. */
+static vm_fault_t map_scratch(struct memtag_segment *seg, struct vm_fault *vmf)
+{
+	if (!seg->scratch) {
+		seg->scratch = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		if (!seg->scratch)
+			return VM_FAULT_OOM;
+	}
+	return insert(vmf, seg->scratch);
 }
 
 static vm_fault_t memtag_segment_fault(struct vm_fault *vmf)
@@ -150,7 +169,7 @@ static vm_fault_t memtag_segment_fault(struct vm_fault *vmf)
 	e.ip = instruction_pointer(current_pt_regs());
 	if (seg->region_flags & MEMTAG_REGION_F_CONTINUE) {
 		e.flags |= MEMTAG_EVENT_F_CONTINUED;
-		ret = map_page(seg, vmf, idx);	/* a scratch page: go on */
+		ret = map_scratch(seg, vmf);	/* go on, reading what the page holds */
 	} else {
 		ret = VM_FAULT_SIGSEGV;
 	}
@@ -159,12 +178,24 @@ static vm_fault_t memtag_segment_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/* A copy of the vma (mremap builds one before it can refuse): one more user. */
+static void memtag_segment_vma_open(struct vm_area_struct *vma)
+{
+	struct memtag_segment *seg = vma->vm_private_data;
+
+	kref_get(&seg->ref);
+	mutex_lock(&seg->lock);
+	seg->nr_vmas++;
+	mutex_unlock(&seg->lock);
+}
+
 static void memtag_segment_vma_close(struct vm_area_struct *vma)
 {
 	struct memtag_segment *seg = vma->vm_private_data;
 
 	mutex_lock(&seg->lock);
-	seg->mapping = NULL;
+	if (!--seg->nr_vmas)
+		seg->mapping = NULL;
 	mutex_unlock(&seg->lock);
 	kref_put(&seg->ref, segment_free);
 }
@@ -182,6 +213,7 @@ static int memtag_segment_mremap(struct vm_area_struct *vma)
 
 static const struct vm_operations_struct memtag_segment_vm_ops = {
 	.fault = memtag_segment_fault,
+	.open = memtag_segment_vma_open,
 	.close = memtag_segment_vma_close,
 	.may_split = memtag_segment_may_split,
 	.mremap = memtag_segment_mremap,
@@ -201,13 +233,13 @@ static void record_foreign_map(struct memtag_segment *seg)
 
 static int check_mappable(struct memtag_segment *seg, struct vm_area_struct *vma)
 {
-	if (seg->owner.tgid != current->tgid) {
+	if (seg->owner.tgid != current->tgid || !uid_eq(seg->owner.uid, current_uid())) {
 		record_foreign_map(seg);
 		return -EPERM;
 	}
 	if (seg->revoked)
 		return -ESTALE;
-	if (seg->mapping)
+	if (seg->nr_vmas)
 		return -EBUSY;
 	if (vma->vm_end - vma->vm_start != seg->npages << PAGE_SHIFT)
 		return -EINVAL;
@@ -218,7 +250,8 @@ static int check_mappable(struct memtag_segment *seg, struct vm_area_struct *vma
 
 static void set_vma_flags(struct vm_area_struct *vma)
 {
-	const unsigned long set = VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP;
+	/* VM_IO: madvise(MADV_DOFORK) cannot undo VM_DONTCOPY */
+	const unsigned long set = VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP | VM_IO;
 
 	vm_flags_mod(vma, set, VM_MAYEXEC);
 }
@@ -242,6 +275,7 @@ static int memtag_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	ret = check_mappable(seg, vma);
 	if (!ret) {
 		seg->mapping = file->f_mapping;
+		seg->nr_vmas = 1;
 		set_vma_flags(vma);
 		vma->vm_ops = &memtag_segment_vm_ops;
 		vma->vm_private_data = seg;

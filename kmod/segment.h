@@ -26,6 +26,8 @@ struct memtag_segment {
 	unsigned long npages;
 	unsigned long resident;
 	struct page **pages;
+	struct page *scratch;		/* served after revocation, in continue mode */
+	unsigned int nr_vmas;		/* vmas pointing here (mremap copies) */
 	struct address_space *mapping;	/* while mapped */
 	enum memtag_event_kind revoked;	/* UNSPEC while live */
 	u32 region_flags;		/* MEMTAG_REGION_F_* */

@@ -192,6 +192,25 @@ static int foreign(void)
 	return tag_region_end(r);
 }
 
+/* Ways to get a second mapping of a segment: each must be refused. */
+static int vma_tricks(void)
+{
+	struct tag_region *r = must_create(NULL, "tricks", 0);
+	char *p = must_alloc(r, 64);
+	struct tag_segment *seg = tag_segment_find(p);
+	void *elsewhere = mmap(NULL, seg->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *moved;
+
+	show("pid", (unsigned long long)getpid());
+	show("dofork_refused", madvise(seg->base, seg->size, MADV_DOFORK) != 0);
+	moved = mremap(seg->base, seg->size, seg->size, MREMAP_MAYMOVE | MREMAP_FIXED, elsewhere);
+	show("mremap_refused", moved == MAP_FAILED);
+	show("split_refused", munmap(seg->base, 4096) != 0);
+	tag_region_end(r);
+	show("value", (unsigned char)((volatile char *)p)[0]);	/* still caught */
+	return 0;
+}
+
 static int fallback(void)
 {
 	struct tag_region *r = tag_region_create(NULL, "no-module", 0);
@@ -302,6 +321,7 @@ int main(int argc, char **argv)
 		{ "leak-at-exit", leak_at_exit },
 		{ "foreign", foreign },
 		{ "fallback", fallback },
+		{ "vma-tricks", vma_tricks },
 		{ "clean-workload", clean_workload },
 	};
 	size_t i;

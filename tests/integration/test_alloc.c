@@ -137,6 +137,19 @@ static void test_overflow(void)
 		     MEMTAG_EVENT_OVERFLOW, "parser", mte() ? MEMTAG_EVENT_F_SIGNAL : 0);
 }
 
+static void test_segment_mapping_stays_single(void)
+{
+	if (mte()) {
+		CU_PASS("software backend only: MTE memory is anonymous");
+		return;
+	}
+	CU_ASSERT_EQUAL(scenario("", "vma-tricks"), EXIT_SIGSEGV);
+	CU_ASSERT_EQUAL(value_of("dofork_refused"), 1);
+	CU_ASSERT_EQUAL(value_of("mremap_refused"), 1);
+	CU_ASSERT_EQUAL(value_of("split_refused"), 1);
+	CU_ASSERT_EQUAL(count_events((uint32_t)value_of("pid"), MEMTAG_EVENT_USE_AFTER_END), 1);
+}
+
 static void test_continue_mode(void)
 {
 	struct memtag_event_record *all;
@@ -352,6 +365,7 @@ int itest_add_alloc_suite(void)
 		{ "use after free inside a live region", test_use_after_free },
 		{ "overflow into the next chunk", test_overflow },
 		{ "report-and-continue mode keeps running", test_continue_mode },
+		{ "a segment cannot be forked, moved or split", test_segment_mapping_stays_single },
 		{ "bad frees and alloc in ended region: errno, recorded", test_bad_frees },
 		{ "strict region: live allocations leaked by site", test_strict_leaks_by_site },
 		{ "region open at exit is recorded as leaked", test_leak_at_exit },
