@@ -322,8 +322,11 @@ static void end_children(u32 id, unsigned int depth)
 	}
 }
 
-int memtag_region_end(const struct memtag_caller *caller, u32 id,
-		      struct netlink_ext_ack *extack)
+/* Under regions_lock, run act on a live region of the caller. */
+static int act_on_owned(const struct memtag_caller *caller, u32 id,
+			struct netlink_ext_ack *extack,
+			void (*act)(struct memtag_region *r, struct memtag_region_info *info),
+			struct memtag_region_info *info)
 {
 	struct memtag_region *r;
 	int ret = 0;
@@ -333,36 +336,40 @@ int memtag_region_end(const struct memtag_caller *caller, u32 id,
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
 	} else {
-		end_children(id, 0);
-		free_region(r);
-		atomic64_inc(&memtag_counters.regions_ended);
+		act(r, info);
 		regions_generation++;
 	}
 	mutex_unlock(&regions_lock);
 	return ret;
 }
 
+static void end_region(struct memtag_region *r, struct memtag_region_info *info)
+{
+	end_children(r->info.id, 0);
+	free_region(r);
+	atomic64_inc(&memtag_counters.regions_ended);
+}
+
+/* A reset ends what lived inside the old lifetime; the region stays. */
+static void reset_region(struct memtag_region *r, struct memtag_region_info *info)
+{
+	end_children(r->info.id, 0);
+	revoke_segments(r, MEMTAG_EVENT_STALE_AFTER_RESET);
+	r->info.resets++;
+	fill_info(r, info);
+}
+
+int memtag_region_end(const struct memtag_caller *caller, u32 id,
+		      struct netlink_ext_ack *extack)
+{
+	return act_on_owned(caller, id, extack, end_region, NULL);
+}
+
 int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 			struct memtag_region_info *info,
 			struct netlink_ext_ack *extack)
 {
-	struct memtag_region *r;
-	int ret = 0;
-
-	mutex_lock(&regions_lock);
-	r = owned_region(caller, id, extack);
-	if (IS_ERR(r)) {
-		ret = PTR_ERR(r);
-	} else {
-		/* a reset ends what lived inside the old lifetime */
-		end_children(id, 0);
-		revoke_segments(r, MEMTAG_EVENT_STALE_AFTER_RESET);
-		r->info.resets++;
-		fill_info(r, info);
-		regions_generation++;
-	}
-	mutex_unlock(&regions_lock);
-	return ret;
+	return act_on_owned(caller, id, extack, reset_region, info);
 }
 
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e)
