@@ -39,6 +39,14 @@ struct memtag_user {
 /* Segments one region may have: bounds the metadata a caller makes us keep. */
 #define MEMTAG_REGION_SEGMENTS_MAX 4096
 
+/* A netlink socket that owns live regions: socket release finds them here. */
+struct memtag_owner {
+	struct hlist_node node;
+	u32 portid;
+	struct net *net;		/* compared only, never dereferenced */
+	struct list_head regions;
+};
+
 struct memtag_region {
 	struct memtag_region_info info;
 	unsigned int nr_segments;
@@ -46,6 +54,10 @@ struct memtag_region {
 	unsigned int depth;
 	possible_net_t net;
 	struct memtag_user *user;
+	struct memtag_owner *owner;	/* while live */
+	struct list_head owner_node;
+	struct list_head children;	/* records whose parent this is */
+	struct list_head sibling;	/* in the parent's children */
 	u64 next_offset;		/* region offset of the next segment */
 	struct list_head segments;
 	struct list_head leaked;	/* on leaked_regions once its owner left */
@@ -55,6 +67,7 @@ struct memtag_region {
 static DEFINE_XARRAY_ALLOC1(regions);
 static DEFINE_MUTEX(regions_lock);
 static DEFINE_HASHTABLE(users, 6);
+static DEFINE_HASHTABLE(owners, 8);
 static LIST_HEAD(leaked_regions);
 static unsigned int leaked_count;
 static unsigned int regions_generation = 1;
@@ -82,6 +95,52 @@ static void user_put_if_idle(struct memtag_user *u)
 		return;
 	hash_del(&u->node);
 	kfree(u);
+}
+
+static struct memtag_owner *owner_find(struct net *net, u32 portid)
+{
+	struct memtag_owner *o;
+
+	hash_for_each_possible(owners, o, node, portid)
+		if (o->portid == portid && net_eq(o->net, net))
+			return o;
+	return NULL;
+}
+
+static struct memtag_owner *owner_get(struct net *net, u32 portid)
+{
+	struct memtag_owner *o = owner_find(net, portid);
+
+	if (o)
+		return o;
+	o = kzalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
+	if (!o)
+		return NULL;
+	o->portid = portid;
+	o->net = net;
+	INIT_LIST_HEAD(&o->regions);
+	hash_add(owners, &o->node, portid);
+	return o;
+}
+
+static void owner_put_if_empty(struct memtag_owner *o)
+{
+	if (!list_empty(&o->regions))
+		return;
+	hash_del(&o->node);
+	kfree(o);
+}
+
+/* r stops being owned (ended, freed or leaked). */
+static void owner_detach(struct memtag_region *r)
+{
+	struct memtag_owner *o = r->owner;
+
+	if (!o)
+		return;
+	list_del_init(&r->owner_node);
+	r->owner = NULL;
+	owner_put_if_empty(o);
 }
 
 u64 memtag_bytes_reserved(void)
@@ -172,6 +231,11 @@ static void init_region(struct memtag_region *r, const struct memtag_caller *cal
 	write_pnet(&r->net, get_net(caller->net));	/* put in free_region() */
 	INIT_LIST_HEAD(&r->segments);
 	INIT_LIST_HEAD(&r->leaked);
+	INIT_LIST_HEAD(&r->children);
+	INIT_LIST_HEAD(&r->sibling);
+	INIT_LIST_HEAD(&r->owner_node);
+	if (parent)
+		list_add_tail(&r->sibling, &parent->children);
 }
 
 int memtag_region_create(const struct memtag_caller *caller, const char *name,
@@ -179,6 +243,7 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 			 struct netlink_ext_ack *extack)
 {
 	struct memtag_region *r, *p = NULL;
+	struct memtag_owner *o;
 	struct memtag_user *u;
 	int ret;
 
@@ -198,9 +263,13 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 		}
 	}
 	ret = -ENOMEM;
-	u = user_get(caller->uid);
-	if (!u)
+	o = owner_get(caller->net, caller->portid);
+	u = o ? user_get(caller->uid) : NULL;
+	if (!u) {
+		if (o)
+			owner_put_if_empty(o);
 		goto fail;
+	}
 	ret = check_limits(u, extack);
 	if (!ret) {
 		ret = xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
@@ -209,9 +278,12 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 	}
 	if (ret) {
 		user_put_if_idle(u);
+		owner_put_if_empty(o);
 		goto fail;
 	}
 	init_region(r, caller, name, p, flags, site);
+	r->owner = o;
+	list_add_tail(&r->owner_node, &o->regions);
 	r->user = u;
 	u->records++;
 	u->regions++;
@@ -291,8 +363,15 @@ static void revoke_segments(struct memtag_region *r, enum memtag_event_kind why)
 
 static void free_region(struct memtag_region *r)
 {
+	struct memtag_region *child, *next;
+
 	revoke_segments(r, MEMTAG_EVENT_USE_AFTER_END);
 	xa_erase(&regions, r->info.id);
+	owner_detach(r);
+	list_del_init(&r->sibling);
+	/* records that outlive r (leaked children) no longer point at it */
+	list_for_each_entry_safe(child, next, &r->children, sibling)
+		list_del_init(&child->sibling);
 	if (r->info.state == MEMTAG_REGION_LIVE)
 		r->user->regions--;
 	r->user->records--;
@@ -302,23 +381,20 @@ static void free_region(struct memtag_region *r)
 }
 
 /*
- * End the live children of id, depth first. Caller holds regions_lock.
- * depth bounds the recursion even if ids wrapped into a cycle.
+ * End the live children of r, depth first. Caller holds regions_lock.
+ * Nesting is at most MEMTAG_REGION_DEPTH_MAX deep, which bounds the recursion.
  */
-static void end_children(u32 id, unsigned int depth)
+static void end_children(struct memtag_region *r)
 {
-	struct memtag_region *r;
-	unsigned long idx;
+	struct memtag_region *child, *next;
 
-	if (depth >= MEMTAG_REGION_DEPTH_MAX)
-		return;
-	xa_for_each(&regions, idx, r) {
-		cond_resched();
-		if (r->info.parent != id || r->info.state != MEMTAG_REGION_LIVE)
+	list_for_each_entry_safe(child, next, &r->children, sibling) {
+		if (child->info.state != MEMTAG_REGION_LIVE)
 			continue;
-		end_children(r->info.id, depth + 1);
-		free_region(r);
+		end_children(child);
+		free_region(child);
 		atomic64_inc(&memtag_counters.regions_ended);
+		cond_resched();
 	}
 }
 
@@ -345,7 +421,7 @@ static int act_on_owned(const struct memtag_caller *caller, u32 id,
 
 static void end_region(struct memtag_region *r, struct memtag_region_info *info)
 {
-	end_children(r->info.id, 0);
+	end_children(r);
 	free_region(r);
 	atomic64_inc(&memtag_counters.regions_ended);
 }
@@ -353,7 +429,7 @@ static void end_region(struct memtag_region *r, struct memtag_region_info *info)
 /* A reset ends what lived inside the old lifetime; the region stays. */
 static void reset_region(struct memtag_region *r, struct memtag_region_info *info)
 {
-	end_children(r->info.id, 0);
+	end_children(r);
 	revoke_segments(r, MEMTAG_EVENT_STALE_AFTER_RESET);
 	r->info.resets++;
 	fill_info(r, info);
@@ -437,15 +513,20 @@ static void record_leak(struct memtag_region *r)
 /* The owner's socket closed (exit, crash or close): its live regions leaked. */
 void memtag_region_owner_gone(struct net *net, u32 portid)
 {
-	struct memtag_region *r;
-	unsigned long idx;
+	struct memtag_region *r, *next;
+	struct memtag_owner *o;
 
 	mutex_lock(&regions_lock);
-	xa_for_each(&regions, idx, r) {
+	o = owner_find(net, portid);
+	/* every socket on the host passes here: most own nothing */
+	if (!o) {
+		mutex_unlock(&regions_lock);
+		return;
+	}
+	list_for_each_entry_safe(r, next, &o->regions, owner_node) {
 		cond_resched();
-		if (r->portid != portid || r->info.state != MEMTAG_REGION_LIVE ||
-		    !net_eq(read_pnet(&r->net), net))
-			continue;
+		list_del_init(&r->owner_node);
+		r->owner = NULL;
 		r->info.state = MEMTAG_REGION_LEAKED;
 		r->user->regions--;
 		list_add_tail(&r->leaked, &leaked_regions);
@@ -454,6 +535,7 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 		regions_generation++;
 		record_leak(r);
 	}
+	owner_put_if_empty(o);
 	while (leaked_count > max_leaked)
 		drop_oldest_leaked();
 	mutex_unlock(&regions_lock);
