@@ -82,26 +82,25 @@ int memtag_nl_event_report(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static bool next_event(const struct memtag_viewer *v, struct netlink_callback *cb,
+		       unsigned long *pos, void *item)
+{
+	u64 seq = *pos;
+	bool found = memtag_event_next(v->net, v->uid, v->all, &seq, item);
+
+	*pos = seq;
+	return found;
+}
+
+static int put_event_item(struct sk_buff *skb, const void *item)
+{
+	return memtag_put_event(skb, item, current_user_ns());
+}
+
 /* cb->args[0]: the next sequence number to look at. */
 int memtag_nl_event_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	bool all = netlink_net_capable(cb->skb, CAP_SYS_ADMIN);
 	struct memtag_event e;
-	u64 pos = cb->args[0];
-	void *hdr;
 
-	while (memtag_event_next(sock_net(skb->sk), current_uid(), all, &pos, &e)) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				  &memtag_family, NLM_F_MULTI, MEMTAG_CMD_EVENT_GET);
-		if (!hdr)
-			break;
-		if (memtag_put_event(skb, &e, current_user_ns())) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
-		pos++;
-	}
-	cb->args[0] = pos;
-	return skb->len;
+	return memtag_nl_dump(skb, cb, MEMTAG_CMD_EVENT_GET, &e, next_event, put_event_item);
 }

@@ -32,6 +32,7 @@ static int __init memtag_init(void)
 	ret = memtag_segment_init();
 	if (ret)
 		goto unregister;
+	memtag_region_init();
 	pr_info("version %s loaded\n", MEMTAG_VERSION);
 	return 0;
 unregister:

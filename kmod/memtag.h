@@ -4,6 +4,7 @@
 
 #include <linux/atomic.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <net/genetlink.h>
 #include "uapi/linux/memtag.h"
 
@@ -37,7 +38,26 @@ extern const struct nla_policy memtag_event_get_policy[MEMTAG_A_MAX + 1];
 int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info);
 int memtag_nl_event_report(struct sk_buff *skb, struct genl_info *info);
 int memtag_nl_event_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int memtag_nl_segment_dump(struct sk_buff *skb, struct netlink_callback *cb);
+extern const struct nla_policy memtag_dump_policy[MEMTAG_A_MAX + 1];
 u64 memtag_bytes_reserved(void);
+u64 memtag_regions_live(void);
+
+/* Who looks at a dump: their namespace, user, and whether they see all. */
+struct memtag_viewer {
+	struct net *net;
+	kuid_t uid;
+	bool all;
+};
+
+/* Copy the next item at or after *pos that v may see; false at the end. */
+typedef bool (*memtag_dump_next_fn)(const struct memtag_viewer *v, struct netlink_callback *cb,
+				    unsigned long *pos, void *item);
+typedef int (*memtag_dump_put_fn)(struct sk_buff *skb, const void *item);
+
+/* One message of cmd per item, resuming at cb->args[0]. */
+int memtag_nl_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd, void *item,
+		   memtag_dump_next_fn next, memtag_dump_put_fn put);
 
 struct memtag_caller;
 /* The identity of the sender of a request. */

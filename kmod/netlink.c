@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The memtag generic netlink family: commands and the events group. */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include "memtag.h"
 #include "event.h"
+#include "profile.h"
 #include "region.h"
 #include "version.h"
 
@@ -19,6 +23,11 @@ static const struct nla_policy memtag_status_policy[MEMTAG_A_MAX + 1] = {
 				.reject_message = "STATUS takes no attributes" },
 	[MEMTAG_A_EVENT_TOTALS] = { .type = NLA_REJECT,
 				    .reject_message = "STATUS takes no attributes" },
+};
+
+/* Dumps that take no attributes: every one is refused. */
+const struct nla_policy memtag_dump_policy[MEMTAG_A_MAX + 1] = {
+	[MEMTAG_A_UNSPEC] = { .type = NLA_REJECT },
 };
 
 static const struct genl_multicast_group memtag_mcgrps[] = {
@@ -57,6 +66,10 @@ static int memtag_put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_EVENTS_DROPPED, memtag_events_dropped(),
 			      MEMTAG_COUNTER_PAD) ||
 	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_BYTES_RESERVED, memtag_bytes_reserved(),
+			      MEMTAG_COUNTER_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_REGIONS_LIVE, memtag_regions_live(),
+			      MEMTAG_COUNTER_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_PROFILES, memtag_profiles_kept(),
 			      MEMTAG_COUNTER_PAD))
 		goto cancel;
 	nla_nest_end(msg, nest);
@@ -163,6 +176,18 @@ static const struct genl_ops memtag_ops[] = {
 		.policy = memtag_event_get_policy,
 		.maxattr = MEMTAG_A_MAX,
 	},
+	{
+		.cmd = MEMTAG_CMD_PROFILE_GET,
+		.dumpit = memtag_nl_profile_dump,
+		.policy = memtag_dump_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
+	{
+		.cmd = MEMTAG_CMD_SEGMENT_GET,
+		.dumpit = memtag_nl_segment_dump,
+		.policy = memtag_dump_policy,
+		.maxattr = MEMTAG_A_MAX,
+	},
 };
 
 struct genl_family memtag_family __ro_after_init = {
@@ -177,6 +202,34 @@ struct genl_family memtag_family __ro_after_init = {
 	.mcgrps = memtag_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(memtag_mcgrps),
 };
+
+int memtag_nl_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd, void *item,
+		   memtag_dump_next_fn next, memtag_dump_put_fn put)
+{
+	const struct memtag_viewer viewer = {
+		.net = sock_net(skb->sk),
+		.uid = current_uid(),
+		.all = netlink_net_capable(cb->skb, CAP_SYS_ADMIN),
+	};
+	unsigned long pos = cb->args[0];
+	void *hdr;
+
+	while (next(&viewer, cb, &pos, item)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &memtag_family, NLM_F_MULTI, cmd);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (put(skb, item)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		pos++;
+	}
+	cb->args[0] = pos;
+	return skb->len;
+}
 
 /* A closed socket is an owner gone: its live regions become leaks. */
 static int memtag_netlink_released(struct notifier_block *nb, unsigned long event,

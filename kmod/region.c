@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include "memtag.h"
 #include "region.h"
@@ -22,6 +23,11 @@ MODULE_PARM_DESC(max_regions_per_user, "Live regions one user may own (default 6
 static unsigned long max_bytes_per_user = 4UL << 30;
 module_param(max_bytes_per_user, ulong, 0644);
 MODULE_PARM_DESC(max_bytes_per_user, "Bytes of region memory one user may reserve (default 4 GiB)");
+
+static unsigned int sample_interval_ms = 1000;
+module_param(sample_interval_ms, uint, 0644);
+MODULE_PARM_DESC(sample_interval_ms,
+		 "How often region sizes are sampled to find growing regions, 0: never (default 1000)");
 
 static unsigned int max_leaked = 4096;
 module_param(max_leaked, uint, 0644);
@@ -59,6 +65,7 @@ struct memtag_region {
 	struct list_head children;	/* records whose parent this is */
 	struct list_head sibling;	/* in the parent's children */
 	u64 next_offset;		/* region offset of the next segment */
+	u64 sampled_size;		/* at the last growth sample */
 	struct list_head segments;
 	struct list_head leaked;	/* on leaked_regions once its owner left */
 };
@@ -73,6 +80,7 @@ static unsigned int leaked_count;
 static unsigned int regions_generation = 1;
 static u32 next_region_id;	/* ids are not reused soon: events name them */
 static u64 bytes_reserved;
+static u64 regions_live;
 
 static struct memtag_user *user_get(kuid_t uid)
 {
@@ -146,6 +154,18 @@ static void owner_detach(struct memtag_region *r)
 u64 memtag_bytes_reserved(void)
 {
 	return READ_ONCE(bytes_reserved);
+}
+
+u64 memtag_regions_live(void)
+{
+	return READ_ONCE(regions_live);
+}
+
+/* A live region stops being live: ended, or leaked by its owner. */
+static void region_not_live(struct memtag_region *r)
+{
+	r->user->regions--;
+	regions_live--;
 }
 
 static void event_template(const struct memtag_region *r, struct memtag_event *e)
@@ -287,6 +307,7 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 	r->user = u;
 	u->records++;
 	u->regions++;
+	regions_live++;
 	regions_generation++;
 	fill_info(r, info);
 	mutex_unlock(&regions_lock);
@@ -299,7 +320,7 @@ fail:
 }
 
 int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 size,
-			      struct memtag_segment_info *info,
+			      unsigned long address, struct memtag_segment_info *info,
 			      struct netlink_ext_ack *extack)
 {
 	struct memtag_segment *seg;
@@ -324,9 +345,12 @@ int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 si
 		goto out;
 	}
 	event_template(r, &owner);
-	seg = memtag_segment_new(&owner, r->info.flags, r->next_offset, size);
+	seg = memtag_segment_new(&owner, r->info.flags, r->next_offset, size, address);
 	if (IS_ERR(seg)) {
-		NL_SET_ERR_MSG(extack, "segment size must be page-aligned, at most 1 GiB");
+		if (PTR_ERR(seg) == -EFAULT)
+			NL_SET_ERR_MSG(extack, "segment address must be page-aligned user memory");
+		else
+			NL_SET_ERR_MSG(extack, "segment size must be page-aligned, at most 1 GiB");
 		ret = PTR_ERR(seg);
 		goto out;
 	}
@@ -373,7 +397,7 @@ static void free_region(struct memtag_region *r)
 	list_for_each_entry_safe(child, next, &r->children, sibling)
 		list_del_init(&child->sibling);
 	if (r->info.state == MEMTAG_REGION_LIVE)
-		r->user->regions--;
+		region_not_live(r);
 	r->user->records--;
 	user_put_if_idle(r->user);
 	put_net(read_pnet(&r->net));
@@ -528,7 +552,7 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 		list_del_init(&r->owner_node);
 		r->owner = NULL;
 		r->info.state = MEMTAG_REGION_LEAKED;
-		r->user->regions--;
+		region_not_live(r);
 		list_add_tail(&r->leaked, &leaked_regions);
 		leaked_count++;
 		atomic64_inc(&memtag_counters.regions_leaked);
@@ -541,11 +565,65 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 	mutex_unlock(&regions_lock);
 }
 
+/* Resident bytes in software mode; MTE memory is the owner's, seen as reserved. */
+static u64 region_size(const struct memtag_region *r)
+{
+	struct memtag_segment *seg;
+	u64 resident = 0;
+
+	if (memtag_backend() != MEMTAG_BACKEND_SOFTWARE)
+		return r->info.bytes_reserved;
+	list_for_each_entry(seg, &r->segments, node)
+		resident += READ_ONCE(seg->resident);
+	return resident << PAGE_SHIFT;
+}
+
+static void sample_regions(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sampler, sample_regions);
+
+static void schedule_sampling(void)
+{
+	unsigned int ms = READ_ONCE(sample_interval_ms);
+
+	/* 0 turns sampling off; look again in a second whether it is back on */
+	schedule_delayed_work(&sampler, msecs_to_jiffies(ms ?: MSEC_PER_SEC));
+}
+
+/* growth counts the samples in a row that found the region bigger. */
+static void sample_regions(struct work_struct *work)
+{
+	struct memtag_region *r;
+	unsigned long idx;
+	unsigned int seen = 0;
+	u64 size;
+
+	if (READ_ONCE(sample_interval_ms)) {
+		mutex_lock(&regions_lock);
+		xa_for_each(&regions, idx, r) {
+			if (r->info.state != MEMTAG_REGION_LIVE)
+				continue;
+			size = region_size(r);
+			r->info.growth = size > r->sampled_size ? r->info.growth + 1 : 0;
+			r->sampled_size = size;
+			if (!(++seen % 1024))
+				cond_resched();
+		}
+		mutex_unlock(&regions_lock);
+	}
+	schedule_sampling();
+}
+
+void memtag_region_init(void)
+{
+	schedule_sampling();
+}
+
 void memtag_region_exit(void)
 {
 	struct memtag_region *r;
 	unsigned long idx;
 
+	cancel_delayed_work_sync(&sampler);
 	mutex_lock(&regions_lock);
 	xa_for_each(&regions, idx, r) {
 		if (r->info.state == MEMTAG_REGION_LEAKED)

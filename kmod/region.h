@@ -28,6 +28,7 @@ struct memtag_region_info {
 	u32 flags;
 	u64 bytes_reserved;
 	u64 bytes_resident;
+	u32 growth;		/* samples in a row in which it grew */
 	pid_t tgid;
 	kuid_t uid;
 	u64 site;
@@ -46,8 +47,9 @@ struct memtag_segment_info {
 	u64 region_offset;
 };
 
+/* address: where the owner mapped it itself (MTE), 0 to map it from /dev/memtag. */
 int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 size,
-			      struct memtag_segment_info *info,
+			      unsigned long address, struct memtag_segment_info *info,
 			      struct netlink_ext_ack *extack);
 /* The event template of a region the caller may see (name, owner), for reports. */
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e);
@@ -60,6 +62,7 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 bool memtag_region_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
 			struct memtag_region_info *info, unsigned int *generation);
 void memtag_region_owner_gone(struct net *net, u32 portid);
+void memtag_region_init(void);
 void memtag_region_exit(void);
 
 #endif /* MEMTAG_REGION_H */

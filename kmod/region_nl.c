@@ -19,6 +19,7 @@ const struct nla_policy memtag_region_create_policy[MEMTAG_A_MAX + 1] = {
 const struct nla_policy memtag_segment_add_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MEMTAG_A_SEGMENT_SIZE] = { .type = NLA_U64 },
+	[MEMTAG_A_SEGMENT_ADDRESS] = { .type = NLA_U64 },
 };
 
 const struct nla_policy memtag_region_id_policy[MEMTAG_A_MAX + 1] = {
@@ -49,7 +50,8 @@ static int put_region(struct sk_buff *msg, const struct memtag_region_info *r)
 	    nla_put_u64_64bit(msg, MEMTAG_A_REGION_BYTES_RESERVED, r->bytes_reserved,
 			      MEMTAG_A_PAD) ||
 	    nla_put_u64_64bit(msg, MEMTAG_A_REGION_BYTES_RESIDENT, r->bytes_resident,
-			      MEMTAG_A_PAD))
+			      MEMTAG_A_PAD) ||
+	    nla_put_u32(msg, MEMTAG_A_REGION_GROWTH, r->growth))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -127,38 +129,34 @@ int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 	return reply_region(info, MEMTAG_CMD_REGION_RESET, &region);
 }
 
-/* cb->args[0]: next region id to look at. */
+static bool next_region(const struct memtag_viewer *v, struct netlink_callback *cb,
+			unsigned long *pos, void *item)
+{
+	unsigned int generation;
+	bool found = memtag_region_next(v->net, v->uid, v->all, pos, item, &generation);
+
+	cb->seq = generation;	/* NLM_F_DUMP_INTR when regions changed between parts */
+	return found;
+}
+
+static int put_region_item(struct sk_buff *skb, const void *item)
+{
+	return put_region(skb, item);
+}
+
 int memtag_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	bool all = netlink_net_capable(cb->skb, CAP_SYS_ADMIN);
 	struct memtag_region_info region;
-	unsigned long pos = cb->args[0];
-	unsigned int generation;
-	void *hdr;
 
-	while (memtag_region_next(sock_net(skb->sk), current_uid(), all, &pos,
-				  &region, &generation)) {
-		cb->seq = generation;
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				  &memtag_family, NLM_F_MULTI, MEMTAG_CMD_REGION_GET);
-		if (!hdr)
-			break;
-		genl_dump_check_consistent(cb, hdr);
-		if (put_region(skb, &region)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
-		pos++;
-	}
-	cb->args[0] = pos;
-	return skb->len;
+	return memtag_nl_dump(skb, cb, MEMTAG_CMD_REGION_GET, &region, next_region,
+			      put_region_item);
 }
 
 int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_segment_info seg;
 	struct memtag_caller caller;
+	unsigned long address;
 	struct sk_buff *msg;
 	void *hdr;
 	int ret;
@@ -168,10 +166,17 @@ int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "a segment needs a region id and a size");
 		return -EINVAL;
 	}
+	address = info->attrs[MEMTAG_A_SEGMENT_ADDRESS] ?
+		  nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_ADDRESS]) : 0;
+	/* MTE memory is the process's own; software memory comes from us */
+	if (!address != (memtag_backend() == MEMTAG_BACKEND_SOFTWARE)) {
+		GENL_SET_ERR_MSG(info, "an address is given with the MTE backend only");
+		return -EINVAL;
+	}
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_add_segment(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
 					nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
-					&seg, info->extack);
+					address, &seg, info->extack);
 	if (ret)
 		return ret;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);

@@ -11,6 +11,7 @@
 #include <linux/xarray.h>
 #include "compat.h"
 #include "memtag.h"
+#include "profile.h"
 #include "segment.h"
 
 static DEFINE_XARRAY_ALLOC1(segments);
@@ -21,19 +22,23 @@ u64 memtag_segment_offset(const struct memtag_segment *seg)
 }
 
 struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 region_flags,
-					  u64 region_offset, u64 bytes)
+					  u64 region_offset, u64 bytes, unsigned long address)
 {
 	struct memtag_segment *seg;
 	int ret;
 
 	if (!bytes || bytes > MEMTAG_SEGMENT_MAX_BYTES || !PAGE_ALIGNED(bytes))
 		return ERR_PTR(-EINVAL);
+	if (address && (!PAGE_ALIGNED(address) || address + bytes > TASK_SIZE))
+		return ERR_PTR(-EFAULT);
 	seg = kzalloc(sizeof(*seg), GFP_KERNEL_ACCOUNT);
 	if (!seg)
 		return ERR_PTR(-ENOMEM);
 	seg->npages = bytes >> PAGE_SHIFT;
-	seg->pages = kvcalloc(seg->npages, sizeof(*seg->pages), GFP_KERNEL_ACCOUNT);
-	if (!seg->pages) {
+	seg->address = address;
+	if (!address)
+		seg->pages = kvcalloc(seg->npages, sizeof(*seg->pages), GFP_KERNEL_ACCOUNT);
+	if (!address && !seg->pages) {
 		kfree(seg);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -58,7 +63,7 @@ static void free_pages_locked(struct memtag_segment *seg)
 {
 	unsigned long i;
 
-	for (i = 0; i < seg->npages; i++) {
+	for (i = 0; seg->pages && i < seg->npages; i++) {
 		if (seg->pages[i]) {
 			put_page(seg->pages[i]);
 			seg->pages[i] = NULL;
@@ -70,6 +75,8 @@ static void segment_free(struct kref *ref)
 {
 	struct memtag_segment *seg = container_of(ref, struct memtag_segment, ref);
 
+	/* kept listed while revoked but mapped: scans look for pointers into it */
+	xa_erase(&segments, seg->id);
 	free_pages_locked(seg);
 	if (seg->scratch)
 		put_page(seg->scratch);
@@ -89,7 +96,6 @@ void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind wh
 	/* mapped ptes hold their own page references until the unmap below */
 	free_pages_locked(seg);
 	mutex_unlock(&seg->lock);
-	xa_erase(&segments, seg->id);
 	/* faults after this point see the segment revoked */
 	if (mapping)
 		unmap_mapping_range(mapping, memtag_segment_offset(seg),
@@ -194,8 +200,10 @@ static void memtag_segment_vma_close(struct vm_area_struct *vma)
 	struct memtag_segment *seg = vma->vm_private_data;
 
 	mutex_lock(&seg->lock);
-	if (!--seg->nr_vmas)
+	if (!--seg->nr_vmas) {
 		seg->mapping = NULL;
+		seg->address = 0;
+	}
 	mutex_unlock(&seg->lock);
 	kref_put(&seg->ref, segment_free);
 }
@@ -239,6 +247,8 @@ static int check_mappable(struct memtag_segment *seg, struct vm_area_struct *vma
 	}
 	if (seg->revoked)
 		return -ESTALE;
+	if (!seg->pages)
+		return -ENODEV;	/* the owner's own memory (MTE): nothing to map */
 	if (seg->nr_vmas)
 		return -EBUSY;
 	if (vma->vm_end - vma->vm_start != seg->npages << PAGE_SHIFT)
@@ -262,6 +272,8 @@ static int memtag_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	struct memtag_segment *seg;
 	int ret;
 
+	if (vma->vm_pgoff == MEMTAG_PROFILE_OFFSET)
+		return memtag_profile_mmap(file, vma);
 	if (vma->vm_pgoff & ((1UL << MEMTAG_SEGMENT_PGOFF_SHIFT) - 1))
 		return -EINVAL;
 	xa_lock(&segments);
@@ -275,6 +287,7 @@ static int memtag_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	ret = check_mappable(seg, vma);
 	if (!ret) {
 		seg->mapping = file->f_mapping;
+		seg->address = vma->vm_start;
 		seg->nr_vmas = 1;
 		set_vma_flags(vma);
 		vma->vm_ops = &memtag_segment_vm_ops;
@@ -286,9 +299,76 @@ static int memtag_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	return ret;
 }
 
+static int memtag_dev_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() put the miscdevice here; ours is the file's profile */
+	file->private_data = NULL;
+	return 0;
+}
+
+static int memtag_dev_release(struct inode *inode, struct file *file)
+{
+	memtag_profile_release(file);
+	return 0;
+}
+
+static enum memtag_segment_state state_of(const struct memtag_segment *seg)
+{
+	switch (seg->revoked) {
+	case MEMTAG_EVENT_USE_AFTER_END:
+		return MEMTAG_SEGMENT_ENDED;
+	case MEMTAG_EVENT_STALE_AFTER_RESET:
+		return MEMTAG_SEGMENT_RESET;
+	default:
+		return MEMTAG_SEGMENT_LIVE;
+	}
+}
+
+static void report_segment(struct memtag_segment *seg, struct memtag_segment_report *report)
+{
+	mutex_lock(&seg->lock);
+	report->id = seg->id;
+	report->region = seg->owner.region;
+	strscpy(report->region_name, seg->owner.name, sizeof(report->region_name));
+	report->tgid = seg->owner.tgid;
+	report->uid = seg->owner.uid;
+	report->state = state_of(seg);
+	report->address = seg->address;
+	report->size = (u64)seg->npages << PAGE_SHIFT;
+	report->region_offset = seg->region_offset;
+	mutex_unlock(&seg->lock);
+}
+
+bool memtag_segment_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
+			 struct memtag_segment_report *report)
+{
+	struct memtag_segment *seg;
+	bool held, shown;
+
+	for (;; ++*pos) {
+		xa_lock(&segments);
+		seg = xa_find(&segments, pos, ULONG_MAX, XA_PRESENT);
+		held = seg && kref_get_unless_zero(&seg->ref);
+		xa_unlock(&segments);
+		if (!seg)
+			return false;
+		if (!held)
+			continue;	/* being freed */
+		shown = net_eq(read_pnet(&seg->owner.net), net) &&
+			(all || uid_eq(seg->owner.uid, viewer));
+		if (shown)
+			report_segment(seg, report);
+		kref_put(&seg->ref, segment_free);
+		if (shown)
+			return true;
+	}
+}
+
 static const struct file_operations memtag_dev_fops = {
 	.owner = THIS_MODULE,
+	.open = memtag_dev_open,
 	.mmap = memtag_dev_mmap,
+	.release = memtag_dev_release,
 	.llseek = noop_llseek,
 };
 
@@ -308,4 +388,5 @@ void memtag_segment_exit(void)
 {
 	misc_deregister(&memtag_dev);
 	xa_destroy(&segments);
+	memtag_profile_exit();
 }

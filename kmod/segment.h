@@ -31,18 +31,41 @@ struct memtag_segment {
 	struct address_space *mapping;	/* while mapped */
 	enum memtag_event_kind revoked;	/* UNSPEC while live */
 	u32 region_flags;		/* MEMTAG_REGION_F_* */
+	unsigned long address;		/* where the owner maps it; 0: nowhere */
 	struct memtag_event owner;	/* region, name, tgid, uid, net */
 	struct list_head node;		/* in its region */
 };
 
 int memtag_segment_init(void);
 void memtag_segment_exit(void);
+/*
+ * A new segment of bytes. address 0: pages from the module, mapped from
+ * /dev/memtag (software backend); otherwise memory the owner mapped itself
+ * at address (MTE), of which only the range is kept.
+ */
 struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 region_flags,
-					  u64 region_offset, u64 bytes);
+					  u64 region_offset, u64 bytes, unsigned long address);
 /* End the segment's lifetime: unmap, free its pages, drop the region's reference. */
 void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind why);
 /* Free the pages of a segment nobody maps any more (its owner left). */
 void memtag_segment_release_pages(struct memtag_segment *seg);
 u64 memtag_segment_offset(const struct memtag_segment *seg);
+
+/* A segment as reported, for scans. */
+struct memtag_segment_report {
+	u32 id;
+	u32 region;
+	char region_name[MEMTAG_REGION_NAME_MAX];
+	pid_t tgid;
+	kuid_t uid;
+	enum memtag_segment_state state;
+	u64 address;
+	u64 size;
+	u64 region_offset;
+};
+
+/* Copy the next segment from *pos visible to viewer; false at the end. */
+bool memtag_segment_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
+			 struct memtag_segment_report *report);
 
 #endif /* MEMTAG_SEGMENT_H */

@@ -12,7 +12,7 @@ void chunk_init(struct chunk *c, uint32_t region, size_t size, size_t redzone, u
 	c->size = (uint32_t)size;
 	c->redzone = (uint32_t)redzone;
 	c->site = site;
-	c->lifetime = lifetime;
+	c->lifetime = (uint32_t)lifetime;
 	memset((char *)chunk_data(c) + size, REDZONE_BYTE, chunk_round(size) - size + redzone);
 }
 

@@ -28,7 +28,8 @@ struct chunk {
 	uint32_t size;		/* bytes asked for */
 	uint32_t redzone;	/* bytes after the rounded data */
 	uint64_t site;		/* allocation site */
-	uint64_t lifetime;	/* region lifetime (reset count) it belongs to */
+	uint32_t lifetime;	/* region lifetime (reset count) it belongs to */
+	uint32_t bucket;	/* its site in the allocation profile */
 };
 
 static inline size_t chunk_round(size_t n)

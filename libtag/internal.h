@@ -40,8 +40,9 @@ struct memtag_segment_grant {
 	uint64_t region_offset;
 };
 
+/* address: where MTE memory was mapped by the process; 0 in software mode. */
 int memtag_segment_add(struct memtag_client *client, uint32_t region, uint64_t size,
-		       struct memtag_segment_grant *grant);
+		       uint64_t address, struct memtag_segment_grant *grant);
 int memtag_region_create_flags(struct memtag_client *client, uint32_t parent, const char *name,
 			       uint32_t flags, uint64_t site, struct memtag_region_record *region);
 int memtag_event_report(struct memtag_client *client, const struct memtag_event_record *event);

@@ -19,6 +19,7 @@ static const struct nla_policy region_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_FLAGS] = { .type = NLA_U32 },
 	[MEMTAG_A_REGION_BYTES_RESERVED] = { .type = NLA_U64 },
 	[MEMTAG_A_REGION_BYTES_RESIDENT] = { .type = NLA_U64 },
+	[MEMTAG_A_REGION_GROWTH] = { .type = NLA_U32 },
 	[MEMTAG_A_SEGMENT_ID] = { .type = NLA_U32 },
 	[MEMTAG_A_SEGMENT_SIZE] = { .type = NLA_U64 },
 	[MEMTAG_A_SEGMENT_OFFSET] = { .type = NLA_U64 },
@@ -57,6 +58,7 @@ int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *r)
 	r->flags = tb[MEMTAG_A_REGION_FLAGS] ? nla_get_u32(tb[MEMTAG_A_REGION_FLAGS]) : 0;
 	r->bytes_reserved = u64_or_zero(tb[MEMTAG_A_REGION_BYTES_RESERVED]);
 	r->bytes_resident = u64_or_zero(tb[MEMTAG_A_REGION_BYTES_RESIDENT]);
+	r->growth = tb[MEMTAG_A_REGION_GROWTH] ? nla_get_u32(tb[MEMTAG_A_REGION_GROWTH]) : 0;
 	nla_strlcpy(r->name, tb[MEMTAG_A_REGION_NAME], sizeof(r->name));
 	return 0;
 }
@@ -134,14 +136,15 @@ static int on_segment(struct nlmsghdr *nlh, void *arg)
 }
 
 int memtag_segment_add(struct memtag_client *client, uint32_t region, uint64_t size,
-		       struct memtag_segment_grant *grant)
+		       uint64_t address, struct memtag_segment_grant *grant)
 {
 	struct nl_msg *msg = memtag_request_new(client, MEMTAG_CMD_SEGMENT_ADD, 0);
 
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, MEMTAG_A_REGION_ID, region) ||
-	    nla_put_u64(msg, MEMTAG_A_SEGMENT_SIZE, size)) {
+	    nla_put_u64(msg, MEMTAG_A_SEGMENT_SIZE, size) ||
+	    (address && nla_put_u64(msg, MEMTAG_A_SEGMENT_ADDRESS, address))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}

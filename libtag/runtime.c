@@ -22,6 +22,12 @@ static bool runtime_ok;
 static void after_fork_in_child(void)
 {
 	tag_rt.pid = getpid();
+	/* a profile of its own: the parent's mapping is not inherited */
+	if (tag_rt.dev_fd >= 0) {
+		close(tag_rt.dev_fd);
+		tag_rt.dev_fd = open(MEMTAG_DEVICE, O_RDWR | O_CLOEXEC);
+	}
+	tag_profile_after_fork(tag_rt.dev_fd);
 	if (tag_rt.client) {
 		memtag_client_close(tag_rt.client);
 		tag_rt.client = NULL;
@@ -67,16 +73,17 @@ static bool open_module(void)
 	return true;
 }
 
+/* Segments (software) and the allocation profile (both backends) come from it. */
 static bool open_device(void)
 {
-	if (tag_rt.backend != TAG_BACKEND_SOFTWARE)
-		return true;
+	if (tag_rt.backend == TAG_BACKEND_NONE)
+		return tag_profile_init(-1);
 	tag_rt.dev_fd = open(MEMTAG_DEVICE, O_RDWR | O_CLOEXEC);
-	if (tag_rt.dev_fd < 0) {
+	if (tag_rt.dev_fd < 0 && tag_rt.backend == TAG_BACKEND_SOFTWARE) {
 		fprintf(stderr, "memtag: cannot open %s: %s\n", MEMTAG_DEVICE, strerror(errno));
 		return false;
 	}
-	return true;
+	return tag_profile_init(tag_rt.dev_fd);
 }
 
 bool tag_mte_enable(void)

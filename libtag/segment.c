@@ -49,10 +49,17 @@ static int map_segment(struct tag_region *r, struct tag_segment *seg)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
+		/* the module keeps the range: limits, listings and scans */
+		ret = memtag_segment_add(tag_client(), r->id, seg->size, (uintptr_t)p, &grant);
+		if (ret) {
+			munmap(p, seg->size);
+			return ret;
+		}
 		seg->base = p;
+		seg->region_offset = grant.region_offset;
 		return 0;
 	}
-	ret = memtag_segment_add(tag_client(), r->id, seg->size, &grant);
+	ret = memtag_segment_add(tag_client(), r->id, seg->size, 0, &grant);
 	if (ret)
 		return ret;
 	p = mmap(NULL, seg->size, PROT_READ | PROT_WRITE, MAP_SHARED, tag_rt.dev_fd,

@@ -23,6 +23,8 @@ static const struct nla_policy counter_policy[MEMTAG_COUNTER_MAX + 1] = {
 	[MEMTAG_COUNTER_EVENTS] = { .type = NLA_U64 },
 	[MEMTAG_COUNTER_EVENTS_DROPPED] = { .type = NLA_U64 },
 	[MEMTAG_COUNTER_BYTES_RESERVED] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_REGIONS_LIVE] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_PROFILES] = { .type = NLA_U64 },
 };
 
 static uint64_t get_u64(struct nlattr *attr)
@@ -44,6 +46,8 @@ static int parse_counters(struct nlattr *nest, struct memtag_status *status)
 	status->events = get_u64(tb[MEMTAG_COUNTER_EVENTS]);
 	status->events_dropped = get_u64(tb[MEMTAG_COUNTER_EVENTS_DROPPED]);
 	status->bytes_reserved = get_u64(tb[MEMTAG_COUNTER_BYTES_RESERVED]);
+	status->regions_live = get_u64(tb[MEMTAG_COUNTER_REGIONS_LIVE]);
+	status->profiles = get_u64(tb[MEMTAG_COUNTER_PROFILES]);
 	return 0;
 }
 

@@ -124,13 +124,14 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	return r;
 }
 
-static void *fallback_alloc(struct tag_region *r, size_t n)
+static void *fallback_alloc(struct tag_region *r, size_t n, uint32_t bucket)
 {
 	struct fallback_block *b = malloc(sizeof(*b) + n);
 
 	if (!b)
 		return NULL;
 	b->size = n;
+	b->bucket = bucket;
 	b->next = r->blocks;
 	r->blocks = b;
 	return b->data;
@@ -162,6 +163,8 @@ static struct chunk *place_chunk(struct tag_region *r, size_t n)
 static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
 {
 	struct chunk *c;
+	uint32_t bucket;
+	void *p;
 
 	if (!region_usable(r, MEMTAG_EVENT_ALLOC_IN_ENDED, site))
 		return NULL;
@@ -169,18 +172,23 @@ static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
 		errno = ENOMEM;
 		return NULL;
 	}
-	count(&tag_rt.allocs, 1);
-	count(&tag_rt.live_allocs, 1);
-	count(&tag_rt.live_bytes, (int64_t)n);
+	bucket = tag_profile_site(site);
+	if (tag_rt.backend == TAG_BACKEND_NONE) {
+		p = fallback_alloc(r, n, bucket);
+	} else {
+		c = place_chunk(r, n);
+		if (c) {
+			c->site = site;
+			c->bucket = bucket;
+		}
+		p = c ? chunk_data(c) : NULL;
+	}
+	if (!p)
+		return NULL;
+	tag_profile_alloc(bucket, n);
 	r->live_allocs++;
 	r->live_bytes += n;
-	if (tag_rt.backend == TAG_BACKEND_NONE)
-		return fallback_alloc(r, n);
-	c = place_chunk(r, n);
-	if (!c)
-		return NULL;
-	c->site = site;
-	return chunk_data(c);
+	return p;
 }
 
 void *tag_alloc(struct tag_region *r, size_t n)
@@ -296,6 +304,9 @@ static int fallback_free(struct tag_region *r, void *p)
 			struct fallback_block *dead = *b;
 
 			*b = dead->next;
+			tag_profile_free(dead->bucket, dead->size, false);
+			r->live_allocs--;
+			r->live_bytes -= dead->size;
 			free(dead);
 			return 0;
 		}
@@ -306,9 +317,7 @@ static int fallback_free(struct tag_region *r, void *p)
 
 static void release_chunk(struct tag_region *r, struct chunk *c)
 {
-	count(&tag_rt.frees, 1);
-	count(&tag_rt.live_allocs, -1);
-	count(&tag_rt.live_bytes, -(int64_t)c->size);
+	tag_profile_free(c->bucket, c->size, false);
 	r->live_allocs--;
 	r->live_bytes -= c->size;
 	if (tag_rt.backend == TAG_BACKEND_MTE) {
@@ -453,8 +462,12 @@ static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 	}
 	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
 		check_chunk(ec->region, seg, c, SIZE_MAX);
-	if (c->magic == CHUNK_LIVE && (ec->region->flags & TAG_REGION_STRICT))
-		count_leak(ec, c);
+	if (c->magic == CHUNK_LIVE) {
+		/* its memory goes with the lifetime */
+		tag_profile_free(c->bucket, c->size, ec->region->flags & TAG_REGION_STRICT);
+		if (ec->region->flags & TAG_REGION_STRICT)
+			count_leak(ec, c);
+	}
 	return true;
 }
 
@@ -471,7 +484,6 @@ static void report_leaks(struct end_check *ec)
 			.count = ec->sites[i].count,
 		};
 
-		count(&tag_rt.allocs_leaked, (int64_t)ec->sites[i].count);
 		tag_report(&rep);
 	}
 }
@@ -499,10 +511,9 @@ static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
 	}
 	while ((b = r->blocks)) {
 		r->blocks = b->next;
+		tag_profile_free(b->bucket, b->size, false);
 		free(b);
 	}
-	count(&tag_rt.live_allocs, -(int64_t)r->live_allocs);
-	count(&tag_rt.live_bytes, -(int64_t)r->live_bytes);
 	r->segments = NULL;
 	r->live_allocs = 0;
 	r->live_bytes = 0;
@@ -630,14 +641,10 @@ int tag_region_reset(struct tag_region *r)
 void tag_stats(struct tag_stats *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->allocs = atomic_load(&tag_rt.allocs);
-	s->frees = atomic_load(&tag_rt.frees);
-	s->live_allocs = atomic_load(&tag_rt.live_allocs);
-	s->live_bytes = atomic_load(&tag_rt.live_bytes);
+	tag_profile_totals(s);
 	s->regions_created = atomic_load(&tag_rt.regions_created);
 	s->regions_ended = atomic_load(&tag_rt.regions_ended);
 	s->regions_live = s->regions_created - s->regions_ended;
-	s->allocs_leaked = atomic_load(&tag_rt.allocs_leaked);
 	s->violations = atomic_load(&tag_rt.violations);
 }
 

@@ -47,6 +47,7 @@ struct tag_segment {
 struct fallback_block {
 	struct fallback_block *next;
 	size_t size;
+	uint32_t bucket;
 	max_align_t data[];
 };
 
@@ -80,8 +81,7 @@ struct tag_runtime {
 	size_t quarantine_bytes;
 	struct tag_region *zombies, *zombies_tail;
 	unsigned int zombie_count;
-	atomic_uint_fast64_t allocs, frees, live_bytes, live_allocs;
-	atomic_uint_fast64_t regions_created, regions_ended, allocs_leaked, violations;
+	atomic_uint_fast64_t regions_created, regions_ended, violations;
 	int report_fd;				/* raw netlink, for signal handlers */
 	int family;
 };
@@ -117,6 +117,19 @@ void tag_report(const struct tag_report *report);
 const char *tag_event_name(enum memtag_event_kind kind);
 /* Install the SIGSEGV handler that reports tag faults and escapes. */
 int tag_signal_init(void);
+
+/*
+ * The allocation profile (profile.c): per-site counters, in an area the
+ * module maps (dev_fd) or, without it, in private memory.
+ */
+bool tag_profile_init(int dev_fd);
+void tag_profile_after_fork(int dev_fd);
+/* The bucket of an allocation whose return address into the caller is site. */
+uint32_t tag_profile_site(uint64_t site);
+void tag_profile_alloc(uint32_t bucket, size_t bytes);
+/* leaked: still live when its strict region ended */
+void tag_profile_free(uint32_t bucket, size_t bytes, bool leaked);
+void tag_profile_totals(struct tag_stats *stats);
 
 /* Walk a segment's chunks; stop early when fn returns false. */
 void tag_segment_walk(struct tag_segment *seg, bool (*fn)(struct tag_segment *, struct chunk *,

@@ -37,6 +37,8 @@ struct memtag_status {
 	uint64_t events;		/* events recorded since load */
 	uint64_t events_dropped;	/* records the ring overwrote (counts stay) */
 	uint64_t bytes_reserved;	/* bytes of live region segments */
+	uint64_t regions_live;
+	uint64_t profiles;		/* allocation profiles kept, live and exited */
 	uint64_t event_totals[__MEMTAG_EVENT_MAX];	/* by enum memtag_event_kind */
 };
 
@@ -71,7 +73,55 @@ struct memtag_region_record {
 	uint32_t flags;			/* MEMTAG_REGION_F_* */
 	uint64_t bytes_reserved;
 	uint64_t bytes_resident;
+	uint32_t growth;		/* samples in a row in which it grew */
 	char name[MEMTAG_REGION_NAME_MAX];
+};
+
+/* A segment of a region, where its owner mapped it (for scans). */
+struct memtag_segment_record {
+	uint32_t id;
+	uint32_t region;
+	char region_name[MEMTAG_REGION_NAME_MAX];
+	uint32_t tgid;
+	uint32_t uid;
+	enum memtag_segment_state state;
+	uint64_t address;		/* 0: not mapped */
+	uint64_t size;
+	uint64_t region_offset;		/* where it starts in the region */
+};
+
+/* A loaded ELF object of a profiled process. */
+struct memtag_binary {
+	uint64_t start, end;		/* runtime addresses */
+	uint64_t bias;			/* runtime address - ELF address */
+	uint8_t build_id[MEMTAG_BUILD_ID_MAX];
+	unsigned int build_id_len;
+	char path[MEMTAG_PROFILE_PATH_MAX];
+};
+
+/* One allocation site (call stack) of a profile. */
+struct memtag_site {
+	uint64_t alloc_objects, alloc_bytes;
+	uint64_t free_objects, free_bytes;
+	uint64_t leaked_objects, leaked_bytes;	/* live at the end of strict regions */
+	uint64_t first_ns;		/* CLOCK_BOOTTIME of its first allocation */
+	uint32_t flags;			/* MEMTAG_PROFILE_BUCKET_F_* */
+	unsigned int depth;
+	uint64_t stack[MEMTAG_STACK_MAX];	/* runtime return addresses, innermost first */
+};
+
+/* The allocation profile of a process, live or exited. */
+struct memtag_profile {
+	uint64_t id;
+	uint32_t tgid;
+	uint32_t uid;
+	char comm[16];
+	uint64_t started_ns;
+	uint64_t exited_ns;		/* 0: still running */
+	size_t nr_binaries;
+	struct memtag_binary *binaries;
+	size_t nr_sites;
+	struct memtag_site *sites;
 };
 
 /* Connect; -ENOENT when the memtag module is not loaded. */
@@ -99,6 +149,16 @@ int memtag_region_list(struct memtag_client *client, struct memtag_region_record
 int memtag_event_list(struct memtag_client *client, struct memtag_event_record **events,
 		      size_t *count);
 const char *memtag_event_kind_name(enum memtag_event_kind kind);
+/* Segments of the visible regions; tgid 0: of every process. */
+int memtag_segment_list(struct memtag_client *client, uint32_t tgid,
+			struct memtag_segment_record **segments, size_t *count);
+/* Allocation profiles the caller may see; tgid 0: of every process. */
+int memtag_profile_list(struct memtag_client *client, uint32_t tgid,
+			struct memtag_profile **profiles, size_t *count);
+void memtag_profile_list_free(struct memtag_profile *profiles, size_t count);
+/* The binary holding a runtime address of the profile's process, or NULL. */
+const struct memtag_binary *memtag_profile_binary_of(const struct memtag_profile *profile,
+						     uint64_t address);
 
 const char *memtag_backend_name(enum memtag_backend backend);
 const char *memtag_region_state_name(enum memtag_region_state state);

@@ -321,22 +321,35 @@ static void test_bad_requests_rejected(void)
 	CU_ASSERT_STRING_EQUAL(memtag_client_error(client), "a region needs a name");
 }
 
+/* Where a segment is: MTE memory is the process's own, software memory the module's. */
+static uint64_t segment_address(void)
+{
+	/* the module keeps the range only; it never touches MTE memory */
+	return strcmp(itest_expected_backend(), "mte") ? 0 : 0x7f0000000000ULL;
+}
+
 static void test_byte_limit(void)
 {
+	uint64_t at = segment_address();
 	struct memtag_segment_grant grant;
 	struct memtag_region_record r;
 
 	CU_ASSERT_EQUAL_FATAL(write_param("max_bytes_per_user", 128 * 1024), 0);
 	CU_ASSERT_EQUAL_FATAL(memtag_region_create(client, 0, "budget", 0, &r), 0);
-	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 64 * 1024, &grant), 0);
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 64 * 1024, at, &grant), 0);
 	CU_ASSERT_EQUAL(grant.size, 64 * 1024);
 	CU_ASSERT_EQUAL(grant.region_offset, 0);
-	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 128 * 1024, &grant), -EDQUOT);
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 128 * 1024, at, &grant), -EDQUOT);
 	CU_ASSERT_STRING_EQUAL(memtag_client_error(client), "user would exceed max_bytes_per_user");
-	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 4096 + 1, &grant), -EINVAL);
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 4096 + 1, at, &grant), -EINVAL);
 	/* a reset gives the budget back */
 	CU_ASSERT_EQUAL(memtag_region_reset(client, r.id, &r), 0);
-	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 128 * 1024, &grant), 0);
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 128 * 1024, at, &grant), 0);
+	/* the address goes with the backend: MTE memory is the caller's own */
+	CU_ASSERT_EQUAL(memtag_segment_add(client, r.id, 4096, at ? 0 : 0x7f0000000000ULL, &grant),
+			-EINVAL);
+	CU_ASSERT_STRING_EQUAL(memtag_client_error(client),
+			       "an address is given with the MTE backend only");
 	CU_ASSERT_EQUAL(memtag_region_end(client, r.id), 0);
 	CU_ASSERT_EQUAL(write_param("max_bytes_per_user", 4UL << 30), 0);
 }

@@ -6,6 +6,8 @@
 #ifndef _UAPI_LINUX_MEMTAG_H
 #define _UAPI_LINUX_MEMTAG_H
 
+#include <linux/types.h>
+
 #define MEMTAG_GENL_NAME	"memtag"
 #define MEMTAG_GENL_VERSION	1
 #define MEMTAG_MCGRP_EVENTS	"events"
@@ -21,6 +23,8 @@ enum memtag_cmd {
 	MEMTAG_CMD_EVENT_REPORT,	/* doit: a misuse libmemtag saw (EVENT_*) */
 	MEMTAG_CMD_EVENT_GET,	/* dump: recorded events the caller may see */
 	MEMTAG_CMD_EVENT,	/* multicast on "events": one recorded event */
+	MEMTAG_CMD_PROFILE_GET,	/* dump: allocation profiles (PROFILE_*), [REGION_TGID] */
+	MEMTAG_CMD_SEGMENT_GET,	/* dump: segments with their addresses, [REGION_TGID] */
 	__MEMTAG_CMD_MAX,
 };
 
@@ -71,6 +75,10 @@ enum memtag_attr {
 	MEMTAG_A_EVENT_TGID,		/* u32: process that misused */
 	MEMTAG_A_EVENT_UID,		/* u32 */
 	MEMTAG_A_EVENT_TOTALS,		/* nested: u64 count per event kind (type = kind) */
+	MEMTAG_A_REGION_GROWTH,		/* u32: samples in a row in which the region grew */
+	MEMTAG_A_SEGMENT_ADDRESS,	/* u64: where the owner mapped it, 0 if not mapped */
+	MEMTAG_A_SEGMENT_STATE,		/* u32: enum memtag_segment_state */
+	MEMTAG_A_PROFILE,		/* nested: enum memtag_profile_attr */
 	__MEMTAG_A_MAX,
 };
 
@@ -87,6 +95,8 @@ enum memtag_counter {
 	MEMTAG_COUNTER_EVENTS,		/* u64: events recorded */
 	MEMTAG_COUNTER_EVENTS_DROPPED,	/* u64: records overwritten in the ring */
 	MEMTAG_COUNTER_BYTES_RESERVED,	/* u64: bytes in live segments */
+	MEMTAG_COUNTER_REGIONS_LIVE,	/* u64: live regions now */
+	MEMTAG_COUNTER_PROFILES,	/* u64: profiles kept, live and exited */
 	__MEMTAG_COUNTER_MAX,
 };
 
@@ -132,6 +142,95 @@ enum memtag_event_kind {
 #define MEMTAG_EVENT_F_CONTINUED	0x4U	/* the process went on running */
 #define MEMTAG_EVENT_F_REPORTABLE	(MEMTAG_EVENT_F_SIGNAL | MEMTAG_EVENT_F_CONTINUED)
 
-#define MEMTAG_DEVICE	"/dev/memtag"	/* mmap of segments, software backend */
+#define MEMTAG_DEVICE	"/dev/memtag"	/* mmap of segments and of the profile area */
+
+/* MEMTAG_A_SEGMENT_STATE */
+enum memtag_segment_state {
+	MEMTAG_SEGMENT_LIVE,
+	MEMTAG_SEGMENT_ENDED,	/* its region ended; still mapped by the owner */
+	MEMTAG_SEGMENT_RESET,	/* its region was reset; still mapped by the owner */
+	__MEMTAG_SEGMENT_STATE_MAX,
+};
+
+/*
+ * The allocation profile: one area per process, mapped shared from
+ * /dev/memtag at offset MEMTAG_PROFILE_OFFSET, written by libmemtag without
+ * system calls and read by the module, which keeps it after the process
+ * exits (post-mortem). Everything in it is the process's word: the module
+ * bounds every count and index before use.
+ */
+#define MEMTAG_PROFILE_OFFSET	0
+#define MEMTAG_PROFILE_MAGIC	0x4650544dU	/* "MTPF" */
+#define MEMTAG_PROFILE_VERSION	1
+#define MEMTAG_STACK_MAX	8
+#define MEMTAG_PROFILE_BINARIES	64
+#define MEMTAG_PROFILE_BUCKETS	1024
+#define MEMTAG_PROFILE_PATH_MAX	192
+#define MEMTAG_BUILD_ID_MAX	20
+
+/* A loaded ELF object: maps runtime addresses to file addresses. */
+struct memtag_profile_binary {
+	__u64 start;		/* runtime address range of its mappings */
+	__u64 end;
+	__u64 bias;		/* runtime address - ELF virtual address */
+	__u8 build_id[MEMTAG_BUILD_ID_MAX];
+	__u32 build_id_len;
+	char path[MEMTAG_PROFILE_PATH_MAX];
+	__u8 reserved[16];
+};
+
+/* MEMTAG_PROFILE_BUCKET_F_* */
+#define MEMTAG_PROFILE_BUCKET_F_OVERFLOW 0x1U	/* sites past the table, folded */
+
+/* One allocation site (a call stack) and what was allocated there. */
+struct memtag_profile_bucket {
+	__u64 alloc_objects;
+	__u64 alloc_bytes;
+	__u64 free_objects;
+	__u64 free_bytes;
+	__u64 leaked_objects;	/* live when their strict region ended */
+	__u64 leaked_bytes;
+	__u64 first_ns;		/* CLOCK_BOOTTIME of the first allocation */
+	__u32 depth;		/* frames in stack; 0: slot unused */
+	__u32 flags;
+	__u64 stack[MEMTAG_STACK_MAX];	/* runtime return addresses, innermost first */
+};
+
+struct memtag_profile_area {
+	__u32 magic;
+	__u32 version;
+	__u32 nr_binaries;	/* slots in use */
+	__u32 nr_buckets;
+	__u64 reserved[30];
+	struct memtag_profile_binary binaries[MEMTAG_PROFILE_BINARIES];
+	struct memtag_profile_bucket buckets[MEMTAG_PROFILE_BUCKETS];
+};
+
+/* MEMTAG_A_PROFILE: one message carries a process and some of its buckets. */
+enum memtag_profile_attr {
+	MEMTAG_PROFILE_A_UNSPEC,
+	MEMTAG_PROFILE_A_PAD,
+	MEMTAG_PROFILE_A_ID,		/* u64: this profile, unique while the module lives */
+	MEMTAG_PROFILE_A_TGID,		/* u32 */
+	MEMTAG_PROFILE_A_UID,		/* u32 */
+	MEMTAG_PROFILE_A_COMM,		/* string */
+	MEMTAG_PROFILE_A_STARTED_NS,	/* u64: CLOCK_BOOTTIME when mapped */
+	MEMTAG_PROFILE_A_EXITED_NS,	/* u64: when the process let go of it; 0 while live */
+	MEMTAG_PROFILE_A_BINARY,	/* nested, repeated: MEMTAG_PROFILE_A_BIN_* */
+	MEMTAG_PROFILE_A_BUCKET,	/* nested, repeated: MEMTAG_PROFILE_A_BUCKET_* */
+	MEMTAG_PROFILE_A_BIN_INDEX,	/* u32 */
+	MEMTAG_PROFILE_A_BIN_PATH,	/* string */
+	MEMTAG_PROFILE_A_BIN_BUILD_ID,	/* binary */
+	MEMTAG_PROFILE_A_BIN_START,	/* u64 */
+	MEMTAG_PROFILE_A_BIN_END,	/* u64 */
+	MEMTAG_PROFILE_A_BIN_BIAS,	/* u64 */
+	MEMTAG_PROFILE_A_BUCKET_INDEX,	/* u32 */
+	MEMTAG_PROFILE_A_BUCKET_FLAGS,	/* u32 */
+	MEMTAG_PROFILE_A_BUCKET_COUNTS,	/* binary: __u64[7], alloc_objects..first_ns */
+	MEMTAG_PROFILE_A_BUCKET_STACK,	/* binary: __u64[depth] */
+	__MEMTAG_PROFILE_A_MAX,
+};
+
+#define MEMTAG_PROFILE_A_MAX (__MEMTAG_PROFILE_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_MEMTAG_H */
