@@ -3,6 +3,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
@@ -219,12 +220,42 @@ static int memtag_segment_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
+/*
+ * ptrace and /proc/PID/mem (tagctl scan): GUP refuses VM_IO mappings, so
+ * debuggers read through here. Reads only: pages never touched read as
+ * zeros without being allocated; a revoked segment gives nothing.
+ */
+static int memtag_segment_access(struct vm_area_struct *vma, unsigned long addr, void *buf,
+				 int len, int write)
+{
+	struct memtag_segment *seg = vma->vm_private_data;
+	unsigned long idx = (addr - vma->vm_start) >> PAGE_SHIFT;
+	int n = min_t(int, len, PAGE_SIZE - offset_in_page(addr));
+	struct page *page;
+
+	if (write)
+		return -EPERM;
+	mutex_lock(&seg->lock);
+	if (seg->revoked || idx >= seg->npages) {
+		mutex_unlock(&seg->lock);
+		return -EIO;
+	}
+	page = seg->pages[idx];
+	if (page)
+		memcpy_from_page(buf, page, offset_in_page(addr), n);
+	else
+		memset(buf, 0, n);
+	mutex_unlock(&seg->lock);
+	return n;
+}
+
 static const struct vm_operations_struct memtag_segment_vm_ops = {
 	.fault = memtag_segment_fault,
 	.open = memtag_segment_vma_open,
 	.close = memtag_segment_vma_close,
 	.may_split = memtag_segment_may_split,
 	.mremap = memtag_segment_mremap,
+	.access = memtag_segment_access,
 };
 
 static void record_foreign_map(struct memtag_segment *seg)

@@ -292,7 +292,8 @@ static unsigned int capture(uint64_t site, uint64_t *stack)
 		;
 	if (i == w.count)
 		return 1;	/* our own frames were not as expected */
-	for (n = 0; n < depth && i < w.count; n++, i++)
+	/* an outermost frame (_start, a thread's start) may say 0: the end */
+	for (n = 0; n < depth && i < w.count && w.frames[i]; n++, i++)
 		stack[n] = w.frames[i];
 	return n;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "classes.h"
+#include "leaks.h"
 #include "suppressions.h"
 #include "tagctl.h"
 
@@ -23,17 +24,51 @@ static int class_index(enum tagctl_class c)
 	return c == TAGCTL_LEAK ? 0 : c == TAGCTL_ESCAPE ? 1 : 2;
 }
 
-/* Does e fail the check? Counts it either way. */
-static bool judge(struct check *ck, const struct memtag_event_record *e)
-{
-	enum tagctl_class class = tagctl_class_of(e->kind);
-	char site[32];
-	const char *subjects[3] = { e->region_name, site, memtag_event_kind_name(e->kind) };
+/* What a suppression pattern is matched against. */
+#define FRAME_SUBJECTS (3 + 2 * TAGCTL_INLINED_MAX)
+#define MAX_SUBJECTS (3 + 2 * FRAME_SUBJECTS * MEMTAG_STACK_MAX)
 
-	if (!(ck->fail_on & class) || (ck->pid >= 0 && e->tgid != (uint32_t)ck->pid))
-		return false;
-	snprintf(site, sizeof(site), "%#" PRIx64, e->site);
-	if (suppressions_match(&ck->sup, class, subjects, 3)) {
+struct subjects {
+	const char *text[MAX_SUBJECTS];
+	size_t count;
+	char site[32];
+};
+
+/* Region name, site address and kind, as before sites had names. */
+static void base_subjects(struct subjects *sb, const char *region_name, uint64_t site,
+			  const char *kind)
+{
+	snprintf(sb->site, sizeof(sb->site), "%#" PRIx64, site);
+	sb->text[0] = region_name;
+	sb->text[1] = sb->site;
+	sb->text[2] = kind;
+	sb->count = 3;
+}
+
+static void add_subject(struct subjects *sb, const char *text)
+{
+	if (text[0] && sb->count < MAX_SUBJECTS)
+		sb->text[sb->count++] = text;
+}
+
+/* A symbolized frame: its functions (inlined ones too), source files and binary. */
+static void frame_subjects(struct subjects *sb, const struct tagctl_frame *f)
+{
+	unsigned int i;
+
+	add_subject(sb, f->function);
+	add_subject(sb, f->file);
+	add_subject(sb, f->binary);
+	for (i = 0; i < f->nr_inlined; i++) {
+		add_subject(sb, f->inlined[i].function);
+		add_subject(sb, f->inlined[i].file);
+	}
+}
+
+/* Does a finding of class fail the check? Counts it either way. */
+static bool judge(struct check *ck, enum tagctl_class class, const struct subjects *sb)
+{
+	if (suppressions_match(&ck->sup, class, sb->text, sb->count)) {
 		ck->suppressed++;
 		return false;
 	}
@@ -42,19 +77,56 @@ static bool judge(struct check *ck, const struct memtag_event_record *e)
 	return true;
 }
 
+static bool wanted(const struct check *ck, enum tagctl_class class, uint32_t tgid)
+{
+	return (ck->fail_on & class) && (ck->pid < 0 || tgid == (uint32_t)ck->pid);
+}
+
+/* Escapes and misuse; leaks are judged as leak items (judge_leak). */
+static bool judge_event(struct check *ck, struct tagctl_symbols *sy,
+			const struct memtag_event_record *e)
+{
+	enum tagctl_class class = tagctl_class_of(e->kind);
+	struct tagctl_frame site, pc;
+	struct subjects sb;
+
+	if (class == TAGCTL_LEAK || !wanted(ck, class, e->tgid))
+		return false;
+	tagctl_symbols_event(sy, e, &site, &pc);
+	base_subjects(&sb, e->region_name, e->site, memtag_event_kind_name(e->kind));
+	frame_subjects(&sb, &site);
+	frame_subjects(&sb, &pc);
+	return judge(ck, class, &sb);
+}
+
+static bool judge_leak(struct check *ck, const struct leak_item *it,
+		       const struct tagctl_frame *frames, unsigned int depth)
+{
+	struct subjects sb;
+	unsigned int i;
+
+	if (!wanted(ck, TAGCTL_LEAK, it->tgid))
+		return false;
+	base_subjects(&sb, it->region_name, depth ? it->stack[0] : 0, leak_kind_name(it->kind));
+	for (i = 0; i < depth; i++)
+		frame_subjects(&sb, &frames[i]);
+	return judge(ck, TAGCTL_LEAK, &sb);
+}
+
+/* Which suppressions were used, and how often: stale ones are worth removing. */
 static void report_suppressions(const struct check *ck)
 {
+	const struct suppression *sup;
 	size_t i;
 
-	for (i = 0; i < ck->sup.count; i++)
-		printf("suppression %s:%s %s\n", tagctl_class_name(ck->sup.items[i].class),
-		       ck->sup.items[i].pattern,
-		       ck->sup.items[i].hits ? "" : "matched nothing");
-	for (i = 0; i < ck->sup.count; i++)
-		if (ck->sup.items[i].hits)
-			printf("suppression %s:%s matched %lu time%s\n",
-			       tagctl_class_name(ck->sup.items[i].class), ck->sup.items[i].pattern,
-			       ck->sup.items[i].hits, ck->sup.items[i].hits == 1 ? "" : "s");
+	for (i = 0; i < ck->sup.count; i++) {
+		sup = &ck->sup.items[i];
+		printf("suppression %s:%s ", tagctl_class_name(sup->class), sup->pattern);
+		if (sup->hits)
+			printf("matched %lu time%s\n", sup->hits, sup->hits == 1 ? "" : "s");
+		else
+			printf("matched nothing\n");
+	}
 }
 
 static struct json_object *summary_json(const struct check *ck, struct json_object *failures)
@@ -80,6 +152,21 @@ static struct json_object *summary_json(const struct check *ck, struct json_obje
 	return o;
 }
 
+static int check_option(int c, const char *arg, void *ctx)
+{
+	struct check *ck = ctx;
+	char err[512];
+
+	if (c == 'f') {
+		ck->fail_on = tagctl_parse_classes(arg, err, sizeof(err));
+		if (!ck->fail_on)
+			return tagctl_usage_error(&tagctl_check_command, err);
+	} else if (suppressions_load(arg, &ck->sup, err, sizeof(err))) {
+		return tagctl_usage_error(&tagctl_check_command, err);
+	}
+	return TAGCTL_EXIT_OK;
+}
+
 static int parse_args(struct check *ck, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -88,71 +175,77 @@ static int parse_args(struct check *ck, int argc, char **argv)
 		{ "pid", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[512], *end;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			ck->fail_on = tagctl_parse_classes(optarg, err, sizeof(err));
-			if (!ck->fail_on)
-				return tagctl_usage_error(&tagctl_check_command, err);
-			break;
-		case 's':
-			if (suppressions_load(optarg, &ck->sup, err, sizeof(err)))
-				return tagctl_usage_error(&tagctl_check_command, err);
-			break;
-		case 'P':
-			ck->pid = strtol(optarg, &end, 10);
-			if (*end || ck->pid < 0)
-				return tagctl_usage_error(&tagctl_check_command, "--pid needs a pid");
-			break;
-		default:
-			return tagctl_usage_error(&tagctl_check_command, "unknown option");
-		}
+	return tagctl_parse_args(&tagctl_check_command, argc, argv, options, &ck->pid,
+				 check_option, ck);
+}
+
+/* Judge every finding; failures go to the array (JSON) or stdout. */
+static void judge_all(struct check *ck, struct leak_records *d, struct json_object *failures)
+{
+	struct tagctl_frame frames[MEMTAG_STACK_MAX];
+	const struct leak_item *it;
+	unsigned int depth;
+	size_t i;
+
+	for (i = 0; i < d->nr_events; i++) {
+		if (!judge_event(ck, &d->sy, &d->events[i]))
+			continue;
+		if (failures)
+			json_object_array_add(failures,
+					      tagctl_event_json_symbolized(&d->events[i], &d->sy));
+		else
+			tagctl_print_event_symbolized(&d->events[i], &d->sy);
 	}
-	if (optind < argc)
-		return tagctl_usage_error(&tagctl_check_command, "unexpected argument");
-	return TAGCTL_EXIT_OK;
+	for (i = 0; i < d->nr_items; i++) {
+		it = &d->items[i];
+		depth = leak_item_frames(&d->sy, it, frames);
+		if (!judge_leak(ck, it, frames, depth))
+			continue;
+		if (failures)
+			json_object_array_add(failures, leak_item_json(it, frames, depth));
+		else
+			leak_item_print(it, frames, depth);
+	}
+}
+
+static void print_summary(const struct tagctl_options *opts, const struct check *ck,
+			  struct json_object *failures)
+{
+	struct json_object *summary;
+
+	if (opts->json) {
+		summary = summary_json(ck, json_object_get(failures));
+		tagctl_print_json(opts, summary);
+		json_object_put(summary);
+		return;
+	}
+	report_suppressions(ck);
+	printf("check: %lu leaks, %lu escapes, %lu misuse, %lu suppressed\n",
+	       ck->found[0], ck->found[1], ck->found[2], ck->suppressed);
 }
 
 static int run_check(const struct tagctl_options *opts, int argc, char **argv)
 {
 	struct check ck = { .fail_on = TAGCTL_ALL_CLASSES, .pid = -1 };
-	struct memtag_event_record *events = NULL;
-	struct json_object *failures = json_object_new_array(), *summary;
+	struct json_object *failures = NULL;
 	struct memtag_client *client = NULL;
-	size_t n = 0, i;
+	struct leak_records d = { 0 };
 	int ret;
 
 	ret = parse_args(&ck, argc, argv);
 	if (!ret)
 		ret = tagctl_connect(&client);
-	if (!ret && (ret = memtag_event_list(client, &events, &n)))
+	if (!ret && (ret = leak_records_load(client, ck.pid, &d)))
 		ret = tagctl_fail(client, "check", ret);
-	for (i = 0; !ret && i < n; i++) {
-		if (!judge(&ck, &events[i]))
-			continue;
-		if (opts->json)
-			json_object_array_add(failures, tagctl_event_json(&events[i]));
-		else
-			tagctl_print_event(&events[i]);
-	}
 	if (!ret) {
-		if (opts->json) {
-			summary = summary_json(&ck, failures);
-			failures = NULL;
-			tagctl_print_json(opts, summary);
-			json_object_put(summary);
-		} else {
-			report_suppressions(&ck);
-			printf("check: %lu leaks, %lu escapes, %lu misuse, %lu suppressed\n",
-			       ck.found[0], ck.found[1], ck.found[2], ck.suppressed);
-		}
+		failures = opts->json ? json_object_new_array() : NULL;
+		judge_all(&ck, &d, failures);
+		print_summary(opts, &ck, failures);
 		ret = ck.failing ? TAGCTL_EXIT_CHECK + (int)ck.failing : TAGCTL_EXIT_OK;
 	}
 	json_object_put(failures);
-	free(events);
+	leak_records_free(&d);
 	suppressions_free(&ck.sup);
 	memtag_client_close(client);
 	return ret;

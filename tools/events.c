@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl events: the module's record of escapes, misuse and leaks. */
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <json-c/json.h>
 #include "memtag.h"
 #include "classes.h"
+#include "scan.h"
+#include "symbolize.h"
 #include "tagctl.h"
 
 static const char *seen_by(uint32_t flags)
@@ -59,106 +64,176 @@ void tagctl_print_event(const struct memtag_event_record *e)
 	printf("%s\n", e->flags & MEMTAG_EVENT_F_CONTINUED ? " (continued)" : "");
 }
 
-static int fetch_events(struct memtag_client *client, void **items, size_t *count)
+/* Where an event happened and what allocated or created the memory, by name. */
+static void add_symbols(struct json_object *o, const struct tagctl_frame *site,
+			const struct tagctl_frame *pc)
 {
-	return memtag_event_list(client, (struct memtag_event_record **)items, count);
+	json_object_object_add(o, "site_symbol", site->address ? tagctl_frame_json(site) : NULL);
+	json_object_object_add(o, "pc_symbol", pc->address ? tagctl_frame_json(pc) : NULL);
 }
 
-static struct json_object *event_item_json(const void *item)
+struct json_object *tagctl_event_json_symbolized(const struct memtag_event_record *e,
+						 struct tagctl_symbols *sy)
 {
-	return tagctl_event_json(item);
+	struct json_object *o = tagctl_event_json(e);
+	struct tagctl_frame site, pc;
+
+	tagctl_symbols_event(sy, e, &site, &pc);
+	add_symbols(o, &site, &pc);
+	return o;
 }
 
-static void print_events(const void *items, size_t count)
+void tagctl_print_event_symbolized(const struct memtag_event_record *e, struct tagctl_symbols *sy)
 {
-	const struct memtag_event_record *e = items;
-	size_t i;
+	struct tagctl_frame site, pc;
+	char text[1024];
 
-	for (i = 0; i < count; i++)
-		tagctl_print_event(&e[i]);
-	if (!count)
-		printf("no events recorded\n");
+	tagctl_print_event(e);
+	tagctl_symbols_event(sy, e, &site, &pc);
+	if (pc.address)
+		printf("    at   %s\n", tagctl_frame_describe(&pc, text, sizeof(text)));
+	if (site.address)
+		printf("    site %s\n", tagctl_frame_describe(&site, text, sizeof(text)));
 }
 
-static bool is_escape(const void *item)
+/* What the listing keeps: tagctl_keep() takes no context. */
+static struct {
+	unsigned int classes;
+	long pid;			/* -1: every process */
+} filter;
+
+static bool keep_event(const void *item)
 {
-	return tagctl_class_of(((const struct memtag_event_record *)item)->kind) == TAGCTL_ESCAPE;
+	const struct memtag_event_record *e = item;
+
+	return (filter.classes & tagctl_class_of(e->kind)) &&
+	       (filter.pid < 0 || e->tgid == (uint32_t)filter.pid);
 }
 
-static bool is_misuse(const void *item)
+struct event_args {
+	const struct tagctl_command *cmd;
+	long pid;
+	bool scan;			/* escapes: add the references a scan finds */
+};
+
+static int event_option(int c, const char *arg, void *ctx)
 {
-	return tagctl_class_of(((const struct memtag_event_record *)item)->kind) == TAGCTL_MISUSE;
+	struct event_args *a = ctx;
+
+	(void)arg;
+	if (c != 's' || a->cmd != &tagctl_escapes_command)
+		return tagctl_usage_error(a->cmd, "--scan is an option of escapes");
+	a->scan = true;
+	return TAGCTL_EXIT_OK;
 }
 
-static bool is_leak(const void *item)
+static int parse_event_args(int argc, char **argv, struct event_args *a)
 {
-	return tagctl_class_of(((const struct memtag_event_record *)item)->kind) == TAGCTL_LEAK;
-}
-
-/* events, escapes, violations and leaks: one listing, four filters */
-static int run_event_list(const struct tagctl_options *opts, int argc,
-			  const struct tagctl_command *cmd, bool (*keep)(const void *item))
-{
-	const struct tagctl_list list = {
-		.cmd = cmd,
-		.fetch = fetch_events,
-		.item_size = sizeof(struct memtag_event_record),
-		.to_json = event_item_json,
-		.print = print_events,
-		.keep = keep,
+	static const struct option options[] = {
+		{ "pid", required_argument, NULL, 'P' },
+		{ "scan", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
 	};
 
-	return tagctl_run_list(opts, argc, &list);
+	return tagctl_parse_args(a->cmd, argc, argv, options, &a->pid, event_option, a);
+}
+
+/* Sites are named when the profiles can be read; addresses do otherwise. */
+static void load_symbols(struct tagctl_symbols *sy, struct memtag_client *client, long pid)
+{
+	int ret = tagctl_symbols_load(sy, client, pid > 0 ? (uint32_t)pid : 0);
+
+	if (ret)
+		fprintf(stderr, "tagctl: cannot read allocation profiles (%s): sites are shown "
+				"as addresses\n", strerror(-ret));
+}
+
+static int print_events(const struct tagctl_options *opts, const struct event_args *a,
+			const struct memtag_event_record *e, size_t n, struct tagctl_symbols *sy)
+{
+	struct json_object *array = opts->json ? json_object_new_array() : NULL;
+	size_t i, scanned = 0;
+	int ret = TAGCTL_EXIT_OK;
+
+	for (i = 0; i < n; i++) {
+		if (array)
+			json_object_array_add(array, tagctl_event_json_symbolized(&e[i], sy));
+		else
+			tagctl_print_event_symbolized(&e[i], sy);
+	}
+	if (a->scan)
+		ret = tagctl_scan_append(a->pid, array, &scanned);	/* dangling references */
+	if (array) {
+		tagctl_print_json(opts, array);
+		json_object_put(array);
+	} else if (!n && !scanned) {
+		printf("no events recorded\n");
+	}
+	return ret;
+}
+
+/* events, escapes and violations: one listing, a class filter and --pid */
+static int run_event_list(const struct tagctl_options *opts, int argc, char **argv,
+			  const struct tagctl_command *cmd, unsigned int classes)
+{
+	struct event_args a = { .cmd = cmd, .pid = -1 };
+	struct memtag_event_record *events = NULL;
+	struct tagctl_symbols sy = { 0 };
+	struct memtag_client *client;
+	size_t n;
+	int ret;
+
+	ret = parse_event_args(argc, argv, &a);
+	if (ret || (ret = tagctl_connect(&client)))
+		return ret;
+	ret = memtag_event_list(client, &events, &n);
+	if (ret) {
+		ret = tagctl_fail(client, cmd->name, ret);
+	} else {
+		filter.classes = classes;
+		filter.pid = a.pid;
+		n = tagctl_keep(events, n, sizeof(*events), keep_event);
+		load_symbols(&sy, client, a.pid);
+		ret = print_events(opts, &a, events, n, &sy);
+	}
+	tagctl_symbols_free(&sy);
+	free(events);
+	memtag_client_close(client);
+	return ret;
 }
 
 static int run_events(const struct tagctl_options *opts, int argc, char **argv)
 {
-	(void)argv;
-	return run_event_list(opts, argc, &tagctl_events_command, NULL);
+	return run_event_list(opts, argc, argv, &tagctl_events_command, TAGCTL_ALL_CLASSES);
 }
 
 static int run_escapes(const struct tagctl_options *opts, int argc, char **argv)
 {
-	(void)argv;
-	return run_event_list(opts, argc, &tagctl_escapes_command, is_escape);
+	return run_event_list(opts, argc, argv, &tagctl_escapes_command, TAGCTL_ESCAPE);
 }
 
 static int run_violations(const struct tagctl_options *opts, int argc, char **argv)
 {
-	(void)argv;
-	return run_event_list(opts, argc, &tagctl_violations_command, is_misuse);
-}
-
-static int run_leaks(const struct tagctl_options *opts, int argc, char **argv)
-{
-	(void)argv;
-	return run_event_list(opts, argc, &tagctl_leaks_command, is_leak);
+	return run_event_list(opts, argc, argv, &tagctl_violations_command, TAGCTL_MISUSE);
 }
 
 const struct tagctl_command tagctl_events_command = {
 	.name = "events",
 	.summary = "recorded escapes, misuse and leaks, oldest first",
-	.usage = "tagctl [-j] [-p] events",
+	.usage = "tagctl [-j] [-p] events [--pid P]",
 	.run = run_events,
 };
 
 const struct tagctl_command tagctl_escapes_command = {
 	.name = "escapes",
 	.summary = "uses of memory after its region ended or was reset",
-	.usage = "tagctl [-j] [-p] escapes",
+	.usage = "tagctl [-j] [-p] escapes [--pid P] [--scan]",
 	.run = run_escapes,
 };
 
 const struct tagctl_command tagctl_violations_command = {
 	.name = "violations",
 	.summary = "misuse: bad frees, overflows, use after free, foreign regions",
-	.usage = "tagctl [-j] [-p] violations",
+	.usage = "tagctl [-j] [-p] violations [--pid P]",
 	.run = run_violations,
-};
-
-const struct tagctl_command tagctl_leaks_command = {
-	.name = "leaks",
-	.summary = "regions left open by their owner, live allocations of strict regions",
-	.usage = "tagctl [-j] [-p] leaks",
-	.run = run_leaks,
 };

@@ -11,7 +11,7 @@ struct counter {
 	uint64_t value;
 };
 
-#define N_COUNTERS 8
+#define N_COUNTERS 10
 
 static void counters_of(const struct memtag_status *st, struct counter *c)
 {
@@ -24,6 +24,8 @@ static void counters_of(const struct memtag_status *st, struct counter *c)
 		{ "events", st->events },
 		{ "events_dropped", st->events_dropped },
 		{ "bytes_reserved", st->bytes_reserved },
+		{ "regions_live", st->regions_live },
+		{ "profiles", st->profiles },
 	};
 	size_t i;
 

@@ -5,8 +5,10 @@
  *   leak:PATTERN
  *   escape:PATTERN
  *   misuse:PATTERN
- * A PATTERN (fnmatch(3)) suppresses an event of its class when it matches the
- * region name, the site ("0x..."), or the event kind.
+ * A PATTERN (fnmatch(3)) suppresses a finding of its class when it matches the
+ * region name, the site ("0x..."), the kind, or, where the site symbolizes,
+ * a function name, source file or binary path of the site, its stack or the
+ * faulting pc; e.g. leak:cache_fill, leak:*libfoo.so*, misuse:*vendor*.
  */
 #ifndef TAGCTL_SUPPRESSIONS_H
 #define TAGCTL_SUPPRESSIONS_H

@@ -18,6 +18,10 @@ static const struct tagctl_command *const commands[] = {
 	&tagctl_leaks_command,
 	&tagctl_monitor_command,
 	&tagctl_check_command,
+	&tagctl_scan_command,
+	&tagctl_export_command,
+	&tagctl_stats_command,
+	&tagctl_top_command,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -36,9 +36,29 @@ extern const struct tagctl_command tagctl_violations_command;
 extern const struct tagctl_command tagctl_leaks_command;
 extern const struct tagctl_command tagctl_monitor_command;
 extern const struct tagctl_command tagctl_check_command;
+extern const struct tagctl_command tagctl_stats_command;
+extern const struct tagctl_command tagctl_top_command;
+extern const struct tagctl_command tagctl_scan_command;
+extern const struct tagctl_command tagctl_export_command;
 
 /* A command line a command cannot take: say why and how; returns the exit code. */
 int tagctl_usage_error(const struct tagctl_command *cmd, const char *why);
+/* --pid's value: a process id, or a usage error (its exit code). */
+int tagctl_parse_pid(const struct tagctl_command *cmd, const char *arg, long *pid);
+/*
+ * Another user's live process, asked for by one who may not see it: say so
+ * (the module would answer with an empty list). Returns an exit code.
+ */
+int tagctl_check_pid_access(const struct tagctl_command *cmd, long pid);
+/*
+ * getopt_long over options (long only): 'P' (--pid) fills *pid, any other
+ * goes to option() (NULL: none), which returns an exit code. Unknown options
+ * and arguments are usage errors. Returns an exit code.
+ */
+struct option;
+int tagctl_parse_args(const struct tagctl_command *cmd, int argc, char **argv,
+		      const struct option *options, long *pid,
+		      int (*option)(int c, const char *arg, void *ctx), void *ctx);
 
 struct memtag_client;
 /* Connect to the module, or explain why not; returns an exit code. */
@@ -61,6 +81,11 @@ size_t tagctl_keep(void *items, size_t count, size_t size, bool (*keep)(const vo
 struct memtag_event_record;
 void tagctl_print_event(const struct memtag_event_record *e);
 struct json_object *tagctl_event_json(const struct memtag_event_record *e);
+/* The same with the site and pc named (function, file:line) as their profile allows. */
+struct tagctl_symbols;
+void tagctl_print_event_symbolized(const struct memtag_event_record *e, struct tagctl_symbols *sy);
+struct json_object *tagctl_event_json_symbolized(const struct memtag_event_record *e,
+						 struct tagctl_symbols *sy);
 
 int tagctl_run_list(const struct tagctl_options *opts, int argc, const struct tagctl_list *list);
 

@@ -77,15 +77,15 @@ static void bench_listing(long n)
 			break;
 	t0 = now_ns();
 	if (!memtag_region_list(client, &all, &count)) {
-		report("memtag_region_list", (now_ns() - t0) / (double)count, "ns/region");
+		report("memtag_region_list", (now_ns() - t0) / 1e3 / (double)count, "us/region");
 		free(all);
 	}
 	t0 = now_ns();
 	if (system("tagctl -j regions > /dev/null") == 0)
-		report("tagctl -j regions", (now_ns() - t0) / (double)count, "ns/region");
+		report("tagctl -j regions", (now_ns() - t0) / 1e3 / (double)count, "us/region");
 	t0 = now_ns();
 	if (system("tagctl regions > /dev/null") == 0)
-		report("tagctl regions", (now_ns() - t0) / (double)count, "ns/region");
+		report("tagctl regions", (now_ns() - t0) / 1e3 / (double)count, "us/region");
 	report("regions listed", (double)count, "regions");
 	memtag_client_close(client);	/* they become leaked records; unload frees them */
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A small request-serving loop with two bugs memtag is for:
- * a reply cached past its request (an escape), and a session cache
- * region that is never ended (a leak). Run it with
+ * A small request-serving loop with the bugs memtag is for: a reply
+ * cached past its request (an escape), a double free (misuse), and a
+ * session cache region that is never ended (a leak). Run it with
  * MEMTAG_OPTIONS=halt_on_error=0 to see both recorded and go on.
  */
 #include <stdio.h>
@@ -28,6 +28,7 @@ int main(void)
 {
 	struct connection c = { 0 };
 	struct tag_region *cache;
+	char *session;
 	int n;
 
 	c.region = tag_region_create(NULL, "connection", 0);
@@ -41,7 +42,11 @@ int main(void)
 	printf("sample-service: last reply starts with '%c'\n", c.last_reply[0]);
 
 	cache = tag_region_create(NULL, "session-cache", TAG_REGION_STRICT);
-	tag_strdup(cache, "session 42");
+	session = tag_strdup(cache, "session 42");
+	/* misuse: a double free (reported; libmemtag refuses the second) */
+	tag_free(cache, session);
+	tag_free(cache, session);
+	tag_strdup(cache, "session 43");
 	tag_region_end(c.region);
 	printf("sample-service: exiting with 'session-cache' still open (a leak)\n");
 	return 0;

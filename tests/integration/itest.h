@@ -11,11 +11,19 @@ const char *itest_expected_backend(void);
 int itest_run(char *out, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The number after "key=" at the start of a line of out; a test failure if none. */
+unsigned long long itest_value(const char *out, const char *key);
+
 int itest_add_module_suites(void);
 int itest_add_status_suites(void);
 int itest_add_unload_suite(void);
 int itest_add_region_suite(void);
 int itest_add_alloc_suite(void);
 int itest_add_tagctl_suite(void);
+int itest_add_scale_suite(void);
+int itest_add_scan_suite(void);
+int itest_add_reports_suite(void);
+int itest_add_export_suite(void);
+int itest_add_profile_suite(void);
 
 #endif

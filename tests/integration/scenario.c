@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -306,6 +307,388 @@ static int hold_regions(long n)
 	return 0;
 }
 
+/* Three frames of call stack under the allocation, none inlined. */
+static __attribute__((noinline)) void *depth_inner(struct tag_region *r)
+{
+	void *p = tag_alloc(r, 24);
+
+	if (!p)
+		exit(91);
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+static __attribute__((noinline)) void *depth_middle(struct tag_region *r)
+{
+	void *p = depth_inner(r);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+static __attribute__((noinline)) void *depth_outer(struct tag_region *r)
+{
+	void *p = depth_middle(r);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+static bool returns_into(uint64_t address, void *fn)
+{
+	return address > (uintptr_t)fn && address < (uintptr_t)fn + 256;
+}
+
+/* With stack_depth=4 the site is inner < middle < outer < profile_depth. */
+static int profile_depth(void)
+{
+	struct tag_region *r = must_create(NULL, "deep", 0);
+	struct memtag_client *client;
+	struct memtag_profile *all;
+	const struct memtag_site *s;
+	size_t n, i;
+
+	depth_outer(r);
+	if (memtag_client_open(&client) || memtag_profile_list(client, getpid(), &all, &n) || n != 1)
+		return 3;
+	for (i = 0; i < all[0].nr_sites; i++) {
+		s = &all[0].sites[i];
+		/* for the test's log when the match below fails */
+		printf("site %zu: frames %u, from inner %#llx middle %#llx outer %#llx\n", i,
+		       s->depth, (unsigned long long)(s->stack[0] - (uintptr_t)depth_inner),
+		       (unsigned long long)(s->stack[1] - (uintptr_t)depth_middle),
+		       (unsigned long long)(s->stack[2] - (uintptr_t)depth_outer));
+		if (s->depth == 4 && returns_into(s->stack[0], depth_inner) &&
+		    returns_into(s->stack[1], depth_middle) && returns_into(s->stack[2], depth_outer))
+			show("depth", s->depth);
+	}
+	memtag_profile_list_free(all, n);
+	memtag_client_close(client);
+	return 0;
+}
+
+/* One allocation site, not inlined: its return address is known. */
+static __attribute__((noinline)) void *allocate_here(struct tag_region *r, size_t n)
+{
+	void *p = must_alloc(r, n);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+/* Own profile, the site in allocate_here (NULL if absent); free with memtag_profile_list_free. */
+static const struct memtag_site *own_site(struct memtag_profile **all, size_t *n)
+{
+	static struct memtag_client *client;
+	size_t i;
+
+	if ((!client && memtag_client_open(&client)) ||
+	    memtag_profile_list(client, getpid(), all, n) || *n != 1)
+		exit(3);
+	for (i = 0; i < (*all)[0].nr_sites; i++)
+		if (returns_into((*all)[0].sites[i].stack[0], allocate_here))
+			return &(*all)[0].sites[i];
+	return NULL;
+}
+
+static void show_site(const char *prefix, const struct memtag_site *s)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%salloc_objects", prefix);
+	show(key, s ? s->alloc_objects : 0);
+	snprintf(key, sizeof(key), "%salloc_bytes", prefix);
+	show(key, s ? s->alloc_bytes : 0);
+	snprintf(key, sizeof(key), "%sfree_objects", prefix);
+	show(key, s ? s->free_objects : 0);
+	snprintf(key, sizeof(key), "%sfree_bytes", prefix);
+	show(key, s ? s->free_bytes : 0);
+	snprintf(key, sizeof(key), "%sleaked_objects", prefix);
+	show(key, s ? s->leaked_objects : 0);
+}
+
+/* 10 x 100 bytes at allocate_here, 3 freed; what the module shows of us. */
+static int profile_self(void)
+{
+	struct tag_region *r = must_create(NULL, "profiled", 0);
+	const struct memtag_binary *bin;
+	const struct memtag_site *s;
+	struct memtag_profile *all;
+	char exe[MEMTAG_PROFILE_PATH_MAX] = "";
+	void *kept[10];
+	size_t n;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		kept[i] = allocate_here(r, 100);
+	for (i = 0; i < 3; i++)
+		tag_free(r, kept[i]);
+	s = own_site(&all, &n);
+	show_site("", s);
+	show("depth", s ? s->depth : 0);
+	show("first_ns_set", s && s->first_ns);
+	show("exited_ns", all[0].exited_ns);
+	show("comm_ok", !strcmp(all[0].comm, "memtag-scenario"));
+	bin = s ? memtag_profile_binary_of(&all[0], s->stack[0]) : NULL;
+	if (readlink("/proc/self/exe", exe, sizeof(exe) - 1) < 0)
+		exe[0] = '\0';
+	show("binary_is_exe", bin && !strcmp(bin->path, exe));
+	show("build_id_len", bin ? bin->build_id_len : 0);
+	memtag_profile_list_free(all, n);
+	tag_region_end(r);
+	s = own_site(&all, &n);
+	show_site("end_", s);
+	memtag_profile_list_free(all, n);
+	return 0;
+}
+
+static const struct memtag_segment_record *segment_of(struct memtag_segment_record **all, uint32_t region)
+{
+	struct memtag_client *client;
+	size_t n, i;
+
+	if (memtag_client_open(&client) || memtag_segment_list(client, getpid(), all, &n))
+		exit(3);
+	memtag_client_close(client);
+	for (i = 0; i < n; i++)
+		if ((*all)[i].region == region)
+			return &(*all)[i];
+	return NULL;
+}
+
+/* Where the module says our segment is, before and after the region ends. */
+static int segments_self(void)
+{
+	struct tag_region *r = must_create(NULL, "mapped", 0);
+	uint64_t p = (uintptr_t)untagged(allocate_here(r, 32)), address;
+	const struct memtag_segment_record *seg;
+	struct memtag_segment_record *all;
+	uint32_t id = tag_region_id(r);
+
+	seg = segment_of(&all, id);
+	show("listed", seg != NULL);
+	show("state", seg ? seg->state : 99);
+	show("name_ok", seg && !strcmp(seg->region_name, "mapped"));
+	show("pid_ok", seg && seg->tgid == (uint32_t)getpid());
+	show("inside", seg && p >= seg->address && p < seg->address + seg->size);
+	address = seg ? seg->address : 0;
+	free(all);
+	tag_region_end(r);
+	seg = segment_of(&all, id);
+	show("after_listed", seg != NULL);
+	show("after_state", seg ? seg->state : 99);
+	show("after_same_address", seg && seg->address == address);
+	free(all);
+	return 0;
+}
+
+/* Report scenarios (tagctl leaks): each site its own frame, not a tail call. */
+static void *allocated(void *p)
+{
+	if (!p)
+		exit(91);
+	return p;
+}
+
+static __attribute__((noinline)) void *cache_entry_new(struct tag_region *r)
+{
+	return allocated(tag_alloc(r, 128));
+}
+
+static __attribute__((noinline)) void *session_buffer_new(struct tag_region *r)
+{
+	return allocated(tag_alloc(r, 4096));
+}
+
+static __attribute__((noinline)) void *strict_record_new(struct tag_region *r)
+{
+	return allocated(tag_alloc(r, 48));
+}
+
+/* A service killed while it holds memory: 4 cache entries and a buffer in use. */
+static int killed_service(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "service-cache", 0);
+	int i;
+
+	if (!r)
+		exit(90);
+	for (i = 0; i < 4; i++)
+		cache_entry_new(r);
+	tag_free(r, cache_entry_new(r));
+	session_buffer_new(r);
+	show("region", tag_region_id(r));
+	show("pid", (unsigned long long)getpid());
+	raise(SIGKILL);
+	return 0;
+}
+
+/* A strict region ends with 3 records live; the process then exits cleanly. */
+static int strict_sites(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "strict-report", TAG_REGION_STRICT);
+	int i;
+
+	if (!r)
+		exit(90);
+	for (i = 0; i < 3; i++)
+		strict_record_new(r);
+	show("region", tag_region_id(r));
+	show("pid", (unsigned long long)getpid());
+	return tag_region_end(r);
+}
+
+static int set_sampling(const char *ms)
+{
+	FILE *f = fopen("/sys/module/memtag/parameters/sample_interval_ms", "w");
+	int ok = f && fputs(ms, f) >= 0;
+
+	return f && !fclose(f) && ok ? 0 : -1;
+}
+
+/* The module's growth count of region id, or -1. */
+static long report_growth_of(struct memtag_client *client, uint32_t id)
+{
+	struct memtag_region_record *all;
+	size_t n, i;
+	long growth = -1;
+
+	if (memtag_region_list(client, &all, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (all[i].id == id)
+			growth = all[i].growth;
+	free(all);
+	return growth;
+}
+
+/* Bigger by as much as it holds: a new segment (MTE) and new pages (software). */
+static void grow(struct tag_region *r, size_t *held)
+{
+	size_t n = *held ? *held : 65536;
+
+	memset(must_alloc(r, n), 1, n);
+	*held += n;
+}
+
+/* After each step wait for the sampler to see it; returns the growth reached. */
+static long grow_to(struct memtag_client *client, struct tag_region *r, size_t *held, long want)
+{
+	long growth = report_growth_of(client, tag_region_id(r)), seen;
+	int polls;
+
+	while (growth >= 0 && growth < want && *held < (32UL << 20)) {
+		grow(r, held);
+		for (polls = 0; polls < 3000; polls++) {
+			seen = report_growth_of(client, tag_region_id(r));
+			if (seen != growth)
+				break;
+			usleep(2000);
+		}
+		growth = seen;
+	}
+	return growth;
+}
+
+/*
+ * A region that grows in 3 samples in a row, then sampling stops so that the
+ * count stays while the test looks (sampling is restarted by the test). Waits
+ * to be killed.
+ */
+static int growing_region(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "growing-cache", 0);
+	struct memtag_client *client;
+	size_t held = 0;
+	int tries;
+
+	if (!r || memtag_client_open(&client) || set_sampling("20"))
+		return 90;
+	/* a sample between the last look and the stop resets the count: go again */
+	for (tries = 0; tries < 3; tries++) {
+		if (grow_to(client, r, &held, 3) < 3)
+			return 92;
+		if (set_sampling("0"))
+			return 90;
+		if (report_growth_of(client, tag_region_id(r)) >= 3)
+			break;
+		set_sampling("20");
+	}
+	show("region", tag_region_id(r));
+	show("pid", (unsigned long long)getpid());
+	show("ready", tries < 3);
+	pause();
+	return 0;
+}
+
+/* Where p lies in its region, as tagctl scan reports offsets. */
+static uint64_t region_offset_of(void *p)
+{
+	struct tag_segment *seg = tag_segment_find(p);
+
+	return seg->region_offset + (uint64_t)((char *)untagged(p) - seg->base);
+}
+
+/* For tagctl scan: where a pointer is held (slot) and where it points (p). */
+static void show_reference(const char *as, struct tag_region *holder, void *slot,
+			   struct tag_region *target, void *p)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_holder", as);
+	show(key, tag_region_id(holder));
+	snprintf(key, sizeof(key), "%s_holder_offset", as);
+	show(key, region_offset_of(slot));
+	snprintf(key, sizeof(key), "%s_target", as);
+	show(key, tag_region_id(target));
+	snprintf(key, sizeof(key), "%s_target_offset", as);
+	show(key, region_offset_of(p));
+}
+
+/* Say so, then keep still until stdin closes: the test scans meanwhile. */
+static void hold_still(void)
+{
+	show("pid", (unsigned long long)getpid());
+	show("ready", 1);
+	while (getchar() != EOF)
+		;
+}
+
+/* A parent keeps a pointer into its child's data: the child ends first. */
+static int child_pointer(void)
+{
+	struct tag_region *conn = must_create(NULL, "conn", 0);
+	struct tag_region *req = must_create(conn, "req", 0);
+	void **slot = must_alloc(conn, 4 * sizeof(void *));
+	char *data = must_alloc(req, 32);
+
+	memset(slot, 0, 4 * sizeof(void *));
+	slot[1] = data + 8;
+	show_reference("ending", conn, &slot[1], req, data + 8);
+	hold_still();
+	return tag_region_end(conn);
+}
+
+/* A live region keeps pointers into an ended region and a reset one's past. */
+static int dangling_pointers(void)
+{
+	struct tag_region *cache = must_create(NULL, "cache", 0);
+	struct tag_region *gone = must_create(NULL, "gone", 0);
+	struct tag_region *pool = must_create(NULL, "pool", 0);
+	void **slot = must_alloc(cache, 4 * sizeof(void *));
+	char *old = must_alloc(gone, 48), *stale = must_alloc(pool, 16);
+
+	memset(slot, 0, 4 * sizeof(void *));
+	slot[0] = old + 16;
+	slot[3] = stale;
+	show_reference("ended", cache, &slot[0], gone, old + 16);
+	show_reference("reset", cache, &slot[3], pool, stale);
+	tag_region_end(gone);
+	tag_region_reset(pool);
+	hold_still();
+	return tag_region_end(pool) || tag_region_end(cache);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -323,6 +706,14 @@ int main(int argc, char **argv)
 		{ "fallback", fallback },
 		{ "vma-tricks", vma_tricks },
 		{ "clean-workload", clean_workload },
+		{ "profile-depth", profile_depth },
+		{ "profile-self", profile_self },
+		{ "segments-self", segments_self },
+		{ "killed-service", killed_service },
+		{ "strict-sites", strict_sites },
+		{ "growing-region", growing_region },
+		{ "child-pointer", child_pointer },
+		{ "dangling-pointers", dangling_pointers },
 	};
 	size_t i;
 

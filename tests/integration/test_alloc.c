@@ -25,15 +25,7 @@ static bool mte(void)
 
 static unsigned long long value_of(const char *key)
 {
-	char pattern[64];
-	const char *at;
-
-	snprintf(pattern, sizeof(pattern), "%s=", key);
-	for (at = out; (at = strstr(at, pattern)); at++)
-		if (at == out || at[-1] == '\n')
-			return strtoull(at + strlen(pattern), NULL, 10);
-	CU_FAIL("scenario output lacks a key");
-	return 0;
+	return itest_value(out, key);
 }
 
 static int scenario(const char *options, const char *name)

@@ -43,10 +43,26 @@ int itest_run(char *out, size_t len, const char *fmt, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+unsigned long long itest_value(const char *out, const char *key)
+{
+	char pattern[64];
+	const char *at;
+
+	snprintf(pattern, sizeof(pattern), "%s=", key);
+	for (at = out; (at = strstr(at, pattern)); at++)
+		if (at == out || at[-1] == '\n')
+			return strtoull(at + strlen(pattern), NULL, 10);
+	CU_FAIL("scenario output lacks a key");
+	return 0;
+}
+
 static int add_suites(void)
 {
 	return itest_add_module_suites() || itest_add_status_suites() ||
-	       itest_add_region_suite() || itest_add_alloc_suite() || itest_add_tagctl_suite() ||
+	       itest_add_region_suite() || itest_add_alloc_suite() || itest_add_profile_suite() ||
+	       itest_add_tagctl_suite() || itest_add_reports_suite() ||
+	       itest_add_export_suite() || itest_add_scale_suite() ||
+	       itest_add_scan_suite() ||
 	       itest_add_unload_suite();
 }
 

@@ -84,7 +84,12 @@ stage_root() {
 		install-lib install-tools >>"$work/build.log" 2>&1 || die "$target: install failed"
 	install -m 755 "$top/build/$arch/tests/memtag-itest" "$top/build/$arch/tests/memtag-scenario" \
 		"$top/build/$arch/tests/memtag-sample-service" "$top/build/$arch/tests/memtag-bench" \
-		"$root/usr/bin/"
+		"$top/build/$arch/tests/memtag-pprof-read" "$root/usr/bin/"
+	# promtool checks tagctl's Prometheus export; Debian's is built for this host only
+	if [ "$arch" = "$(uname -m)" ]; then
+		install -m 755 /usr/bin/promtool "$root/usr/bin/"
+		copy_libs "$root" "$darch" /usr/bin/promtool
+	fi
 	build_consumer "$arch" "$root" "$t"
 	# developer hook: more binaries for --script runs
 	for f in ${MEMTAG_EXTRA_BINARIES:-}; do
@@ -154,6 +159,16 @@ cunit_counts() {
 	          printf "tests %s run %s passed %s failed, asserts %s (%s failed)", r, p, f, a, af}' "$1"
 }
 
+# Files a guest printed between "MEMTAG-FILE NAME" and "MEMTAG-FILE-END" go to WORK/NAME.
+save_guest_files() {
+	local work=$1 name
+	for name in $(sed -n 's/^MEMTAG-FILE \([A-Za-z0-9][A-Za-z0-9._-]*\)$/\1/p' "$work/console.txt"); do
+		sed -n "/^MEMTAG-FILE $name\$/,/^MEMTAG-FILE-END\$/p" "$work/console.txt" |
+			sed '1d;$d' >"$work/$name"
+		echo "(the guest wrote $work/$name)"
+	done
+}
+
 run_target() {
 	local target=$1 arch=${1%%-*} series=${1#*-} work start verdict problems
 	work="$top/build/guest/$target${selftest:+-$selftest}"
@@ -165,7 +180,9 @@ run_target() {
 	boot "$arch" "$work"
 	tr -d '\r' <"$work/console.log" >"$work/console.txt"
 	if [ "$mode" = demo ]; then
-		sed -n '/^MEMTAG-BEGIN/,/^MEMTAG-END/p' "$work/console.txt" | sed '1d;$d'
+		sed -n '/^MEMTAG-BEGIN/,/^MEMTAG-END/p' "$work/console.txt" | sed '1d;$d' |
+			sed '/^MEMTAG-FILE /,/^MEMTAG-FILE-END$/d'
+		save_guest_files "$work"
 	else
 		sed -n '/^Run Summary:/,/^Elapsed time/p' "$work/console.txt" | sed "s/^/  [$target] /"
 	fi

@@ -10,5 +10,9 @@ int add_options_suite(void);
 int add_chunk_suite(void);
 int add_suppressions_suite(void);
 int add_region_view_suite(void);
+int add_scan_suite(void);
+int add_symbolize_suite(void);
+int add_leak_groups_suite(void);
+int add_export_suite(void);
 
 #endif

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tagctl leaks: the leak checker's summary, in the manner of LeakSanitizer.
+ * Leaked regions by creation site, leaked allocations by allocation site
+ * (strict regions, and processes that exited holding them), and live
+ * regions that keep growing. A report, not a gate: tagctl check is the gate.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "memtag.h"
+#include "leaks.h"
+#include "tagctl.h"
+
+#define DEFAULT_GROWING 5
+#define LISTED_MAX 5		/* regions or processes named per group in text */
+
+struct leaks_args {
+	long pid;			/* -1: every process */
+	unsigned long growing;		/* live regions grown this many samples in a row */
+};
+
+/* Everything the report is made of. */
+struct leaks_data {
+	struct leak_records rec;
+	struct leak_groups groups;
+	uint64_t now_ns;
+};
+
+int leak_records_load(struct memtag_client *client, long pid, struct leak_records *r)
+{
+	struct leak_sources src = { .pid = pid };
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = memtag_region_list(client, &r->regions, &r->nr_regions);
+	if (!ret)
+		ret = memtag_event_list(client, &r->events, &r->nr_events);
+	if (!ret)
+		ret = tagctl_symbols_load(&r->sy, client, pid > 0 ? (uint32_t)pid : 0);
+	if (ret)
+		return ret;
+	src.regions = r->regions;
+	src.nr_regions = r->nr_regions;
+	src.events = r->events;
+	src.nr_events = r->nr_events;
+	src.profiles = r->sy.profiles;
+	src.nr_profiles = r->sy.nr_profiles;
+	return leak_items_collect(&src, &r->items, &r->nr_items);
+}
+
+void leak_records_free(struct leak_records *r)
+{
+	free(r->items);
+	tagctl_symbols_free(&r->sy);
+	free(r->events);
+	free(r->regions);
+	memset(r, 0, sizeof(*r));
+}
+
+unsigned int leak_item_frames(struct tagctl_symbols *sy, const struct leak_item *it,
+			      struct tagctl_frame frames[MEMTAG_STACK_MAX])
+{
+	unsigned int i;
+
+	for (i = 0; i < it->depth; i++)
+		tagctl_symbolize_frame(sy->symbolizer, it->profile, it->stack[i],
+				       TAGCTL_RETURN_ADDRESS, &frames[i]);
+	return it->depth;
+}
+
+static struct json_object *frames_json(const struct tagctl_frame *frames, unsigned int depth)
+{
+	struct json_object *stack = json_object_new_array();
+	unsigned int i;
+
+	for (i = 0; i < depth; i++)
+		json_object_array_add(stack, tagctl_frame_json(&frames[i]));
+	return stack;
+}
+
+struct json_object *leak_item_json(const struct leak_item *it,
+				   const struct tagctl_frame *frames, unsigned int depth)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "class", json_object_new_string("leak"));
+	json_object_object_add(o, "kind", json_object_new_string(leak_kind_name(it->kind)));
+	json_object_object_add(o, "region", json_object_new_int64(it->region));
+	json_object_object_add(o, "region_name", json_object_new_string(it->region_name));
+	json_object_object_add(o, "pid", json_object_new_int64(it->tgid));
+	json_object_object_add(o, "uid", json_object_new_int64(it->uid));
+	json_object_object_add(o, "bytes", json_object_new_uint64(it->bytes));
+	json_object_object_add(o, "count", json_object_new_uint64(it->objects));
+	json_object_object_add(o, "since_ns", json_object_new_uint64(it->since_ns));
+	json_object_object_add(o, "site", depth ? tagctl_frame_json(&frames[0]) : NULL);
+	json_object_object_add(o, "stack", frames_json(frames, depth));
+	return o;
+}
+
+/* "#0 0x55d0c0a01234 in must_alloc scenario.c:52 (/usr/bin/memtag-scenario+0x1234)" */
+static void print_frame(unsigned int n, const struct tagctl_frame *f)
+{
+	unsigned int i;
+
+	if (!f->address) {
+		printf("    #%u (no site recorded)\n", n);
+		return;
+	}
+	printf("    #%u %#" PRIx64, n, f->address);
+	if (f->function[0])
+		printf(" in %s", f->function);
+	if (f->file[0])
+		printf(" %s:%u", f->file, f->line);
+	if (f->binary[0])
+		printf(" (%s+%#" PRIx64 ")%s", f->binary, f->offset,
+		       f->stale ? " [the file on disk is another build]" : "");
+	printf("\n");
+	for (i = 0; i < f->nr_inlined; i++)
+		printf("        inlined into %s %s:%u\n", f->inlined[i].function,
+		       f->inlined[i].file[0] ? f->inlined[i].file : "?", f->inlined[i].line);
+}
+
+static void print_frames(const struct tagctl_frame *frames, unsigned int depth)
+{
+	unsigned int i;
+
+	for (i = 0; i < depth; i++)
+		print_frame(i, &frames[i]);
+}
+
+void leak_item_print(const struct leak_item *it, const struct tagctl_frame *frames,
+		     unsigned int depth)
+{
+	printf("%-22s pid %-6" PRIu32 " region %" PRIu32 " '%s' bytes %" PRIu64
+	       " count %" PRIu64 "\n", leak_kind_name(it->kind), it->tgid, it->region,
+	       it->region_name, it->bytes, it->objects);
+	print_frames(frames, depth);
+}
+
+static double age_s(uint64_t now_ns, uint64_t since_ns)
+{
+	return since_ns && now_ns > since_ns ? (double)(now_ns - since_ns) / 1e9 : 0.0;
+}
+
+static const char *group_heading(enum leak_kind kind)
+{
+	switch (kind) {
+	case LEAK_REGION:
+		return "Leaked region";
+	case LEAK_STRICT:
+		return "Direct leak (live when its strict region ended)";
+	default:
+		return "Direct leak (in use when its process exited)";
+	}
+}
+
+/* Which regions or processes a group came from, the first few by name. */
+static void print_members(const struct leak_group *g, const struct leak_item *items)
+{
+	const struct leak_item *it;
+	size_t i;
+
+	printf("    from");
+	for (i = 0; i < g->nr_items && i < LISTED_MAX; i++) {
+		it = &items[g->items[i]];
+		if (it->region)
+			printf("%s region %" PRIu32 " '%s' (pid %" PRIu32 ")", i ? "," : "",
+			       it->region, it->region_name, it->tgid);
+		else
+			printf("%s pid %" PRIu32 "%s%s%s", i ? "," : "", it->tgid,
+			       it->profile ? " (" : "", it->profile ? it->profile->comm : "",
+			       it->profile ? ")" : "");
+	}
+	if (g->nr_items > LISTED_MAX)
+		printf(" and %zu more", g->nr_items - LISTED_MAX);
+	printf("\n");
+}
+
+static void print_group(struct leaks_data *d, const struct leak_group *g)
+{
+	struct tagctl_frame frames[MEMTAG_STACK_MAX];
+	unsigned int depth = leak_item_frames(&d->rec.sy, g->first, frames);
+
+	printf("%s of %" PRIu64 " byte(s) in %" PRIu64 " %s(s), oldest %.1fs ago, %s:\n",
+	       group_heading(g->kind), g->bytes, g->objects,
+	       g->kind == LEAK_REGION ? "region" : "object", age_s(d->now_ns, g->oldest_ns),
+	       g->kind == LEAK_REGION ? "created at" : "allocated from");
+	print_frames(frames, depth);
+	print_members(g, d->rec.items);
+	printf("\n");
+}
+
+static bool is_growing(const struct leaks_args *a, const struct memtag_region_record *r)
+{
+	return r->state == MEMTAG_REGION_LIVE && r->growth >= a->growing &&
+	       (a->pid < 0 || r->tgid == (uint32_t)a->pid);
+}
+
+static void symbolize_region_site(struct leaks_data *d, const struct memtag_region_record *r,
+				  struct tagctl_frame *f)
+{
+	const struct memtag_profile *p = tagctl_profile_at(d->rec.sy.profiles, d->rec.sy.nr_profiles,
+							   r->tgid, r->created_ns);
+
+	tagctl_symbolize_frame(d->rec.sy.symbolizer, p, r->site, TAGCTL_RETURN_ADDRESS, f);
+}
+
+static void print_growing(struct leaks_data *d, const struct memtag_region_record *r)
+{
+	struct tagctl_frame site;
+
+	symbolize_region_site(d, r, &site);
+	printf("Growing region %" PRIu32 " '%s' (pid %" PRIu32 ") of %" PRIu64 " byte(s), "
+	       "grew in %" PRIu32 " samples in a row, %.1fs old, created at:\n",
+	       r->id, r->name, r->tgid, r->bytes_reserved, r->growth,
+	       age_s(d->now_ns, r->created_ns));
+	print_frame(0, &site);
+	printf("\n");
+}
+
+struct leak_totals {
+	uint64_t region_bytes, regions, alloc_bytes, allocs;
+	size_t growing;
+};
+
+static void add_up(const struct leaks_data *d, const struct leaks_args *a,
+		   struct leak_totals *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < d->groups.count; i++) {
+		const struct leak_group *g = &d->groups.groups[i];
+
+		if (g->kind == LEAK_REGION) {
+			t->region_bytes += g->bytes;
+			t->regions += g->objects;
+		} else {
+			t->alloc_bytes += g->bytes;
+			t->allocs += g->objects;
+		}
+	}
+	for (i = 0; i < d->rec.nr_regions; i++)
+		t->growing += is_growing(a, &d->rec.regions[i]);
+}
+
+static void print_text(struct leaks_data *d, const struct leaks_args *a)
+{
+	struct leak_totals t;
+	size_t i;
+
+	add_up(d, a, &t);
+	for (i = 0; i < d->groups.count; i++)
+		print_group(d, &d->groups.groups[i]);
+	for (i = 0; i < d->rec.nr_regions; i++)
+		if (is_growing(a, &d->rec.regions[i]))
+			print_growing(d, &d->rec.regions[i]);
+	printf("SUMMARY: memtag: %" PRIu64 " byte(s) leaked in %" PRIu64 " allocation(s), %"
+	       PRIu64 " byte(s) in %" PRIu64 " leaked region(s), %zu growing region(s).\n",
+	       t.alloc_bytes, t.allocs, t.region_bytes, t.regions, t.growing);
+}
+
+static struct json_object *members_json(const struct leak_group *g, const struct leak_item *items)
+{
+	struct json_object *list = json_object_new_array(), *o;
+	const struct leak_item *it;
+	size_t i;
+
+	for (i = 0; i < g->nr_items; i++) {
+		it = &items[g->items[i]];
+		o = json_object_new_object();
+		json_object_object_add(o, "pid", json_object_new_int64(it->tgid));
+		json_object_object_add(o, "uid", json_object_new_int64(it->uid));
+		json_object_object_add(o, "comm", it->profile ?
+				       json_object_new_string(it->profile->comm) : NULL);
+		json_object_object_add(o, "region", json_object_new_int64(it->region));
+		json_object_object_add(o, "region_name", json_object_new_string(it->region_name));
+		json_object_object_add(o, "bytes", json_object_new_uint64(it->bytes));
+		json_object_object_add(o, "count", json_object_new_uint64(it->objects));
+		json_object_object_add(o, "since_ns", json_object_new_uint64(it->since_ns));
+		json_object_array_add(list, o);
+	}
+	return list;
+}
+
+static struct json_object *group_json(struct leaks_data *d, const struct leak_group *g)
+{
+	struct tagctl_frame frames[MEMTAG_STACK_MAX];
+	unsigned int depth = leak_item_frames(&d->rec.sy, g->first, frames);
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "kind", json_object_new_string(leak_kind_name(g->kind)));
+	json_object_object_add(o, "bytes", json_object_new_uint64(g->bytes));
+	json_object_object_add(o, "count", json_object_new_uint64(g->objects));
+	json_object_object_add(o, "oldest_ns", json_object_new_uint64(g->oldest_ns));
+	json_object_object_add(o, "oldest_age_ns", json_object_new_uint64(
+				       d->now_ns > g->oldest_ns ? d->now_ns - g->oldest_ns : 0));
+	json_object_object_add(o, "site", depth ? tagctl_frame_json(&frames[0]) : NULL);
+	json_object_object_add(o, "stack", frames_json(frames, depth));
+	json_object_object_add(o, "from", members_json(g, d->rec.items));
+	return o;
+}
+
+static struct json_object *growing_json(struct leaks_data *d, const struct memtag_region_record *r)
+{
+	struct json_object *o = json_object_new_object();
+	struct tagctl_frame site;
+
+	symbolize_region_site(d, r, &site);
+	json_object_object_add(o, "region", json_object_new_int64(r->id));
+	json_object_object_add(o, "name", json_object_new_string(r->name));
+	json_object_object_add(o, "pid", json_object_new_int64(r->tgid));
+	json_object_object_add(o, "uid", json_object_new_int64(r->uid));
+	json_object_object_add(o, "bytes_reserved", json_object_new_uint64(r->bytes_reserved));
+	json_object_object_add(o, "bytes_resident", json_object_new_uint64(r->bytes_resident));
+	json_object_object_add(o, "growth", json_object_new_int64(r->growth));
+	json_object_object_add(o, "created_ns", json_object_new_uint64(r->created_ns));
+	json_object_object_add(o, "site", tagctl_frame_json(&site));
+	return o;
+}
+
+static struct json_object *summary_json(const struct leaks_data *d, const struct leaks_args *a)
+{
+	struct json_object *o = json_object_new_object();
+	struct leak_totals t;
+
+	add_up(d, a, &t);
+	json_object_object_add(o, "leaked_allocation_bytes", json_object_new_uint64(t.alloc_bytes));
+	json_object_object_add(o, "leaked_allocations", json_object_new_uint64(t.allocs));
+	json_object_object_add(o, "leaked_region_bytes", json_object_new_uint64(t.region_bytes));
+	json_object_object_add(o, "leaked_regions", json_object_new_uint64(t.regions));
+	json_object_object_add(o, "growing_regions", json_object_new_uint64(t.growing));
+	json_object_object_add(o, "growing_threshold", json_object_new_uint64(a->growing));
+	/* what tagctl check counts as leaks */
+	json_object_object_add(o, "items", json_object_new_uint64(d->rec.nr_items));
+	json_object_object_add(o, "groups", json_object_new_uint64(d->groups.count));
+	return o;
+}
+
+static void print_json(const struct tagctl_options *opts, struct leaks_data *d,
+		       const struct leaks_args *a)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *leaks = json_object_new_array(), *growing = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < d->groups.count; i++)
+		json_object_array_add(leaks, group_json(d, &d->groups.groups[i]));
+	for (i = 0; i < d->rec.nr_regions; i++)
+		if (is_growing(a, &d->rec.regions[i]))
+			json_object_array_add(growing, growing_json(d, &d->rec.regions[i]));
+	json_object_object_add(root, "summary", summary_json(d, a));
+	json_object_object_add(root, "leaks", leaks);
+	json_object_object_add(root, "growing", growing);
+	tagctl_print_json(opts, root);
+	json_object_put(root);
+}
+
+static int leaks_option(int c, const char *arg, void *ctx)
+{
+	struct leaks_args *a = ctx;
+	char *end;
+
+	(void)c;	/* only --growing */
+	a->growing = strtoul(arg, &end, 10);
+	if (*end || !*arg || *arg == '-')
+		return tagctl_usage_error(&tagctl_leaks_command, "--growing needs a number of samples");
+	return TAGCTL_EXIT_OK;
+}
+
+static int parse_args(struct leaks_args *a, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "pid", required_argument, NULL, 'P' },
+		{ "growing", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	return tagctl_parse_args(&tagctl_leaks_command, argc, argv, options, &a->pid,
+				 leaks_option, a);
+}
+
+static int run_leaks(const struct tagctl_options *opts, int argc, char **argv)
+{
+	struct leaks_args a = { .pid = -1, .growing = DEFAULT_GROWING };
+	struct leaks_data d = { 0 };
+	struct memtag_client *client;
+	int ret;
+
+	ret = parse_args(&a, argc, argv);
+	if (ret || (ret = tagctl_connect(&client)))
+		return ret;
+	ret = leak_records_load(client, a.pid, &d.rec);
+	if (!ret)
+		ret = leak_groups_build(d.rec.items, d.rec.nr_items, &d.groups);
+	d.now_ns = tagctl_now_ns();
+	if (ret)
+		ret = tagctl_fail(client, "leaks", ret);
+	else if (opts->json)
+		print_json(opts, &d, &a);
+	else
+		print_text(&d, &a);
+	leak_groups_free(&d.groups);
+	leak_records_free(&d.rec);
+	memtag_client_close(client);
+	return ret;
+}
+
+const struct tagctl_command tagctl_leaks_command = {
+	.name = "leaks",
+	.summary = "leaked regions and allocations by site, and growing regions",
+	.usage = "tagctl [-j] [-p] leaks [--pid P] [--growing SAMPLES]",
+	.run = run_leaks,
+};
