@@ -90,7 +90,7 @@ static void put_module(FILE *out, const struct memtag_status *st)
 		{ "memtag_events_dropped_total", "counter",
 		  "Event records overwritten in the ring (their counts stay).",
 		  st->events_dropped },
-		{ "memtag_bytes_reserved_bytes", "gauge", "Bytes in live region segments.",
+		{ "memtag_reserved_bytes", "gauge", "Bytes in live region segments.",
 		  st->bytes_reserved },
 	};
 	char value[2 * MEMTAG_VERSION_MAX];

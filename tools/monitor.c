@@ -24,7 +24,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	if (m->opts->json) {
 		o = tagctl_event_json(&e);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
 		tagctl_print_event(&e);

@@ -14,12 +14,12 @@
 /* The JSON fields of a region row, in output order. */
 enum region_field {
 	F_ID, F_NAME, F_PARENT, F_STATE, F_PID, F_UID, F_RESERVED, F_RESIDENT, F_RESETS,
-	F_STRICT, F_SITE, F_CREATED, F_DEPTH, NR_REGION_FIELDS,
+	F_STRICT, F_SITE, F_CREATED, F_DEPTH, F_GROWTH, NR_REGION_FIELDS,
 };
 
 static const char *const region_keys[NR_REGION_FIELDS] = {
 	"id", "name", "parent", "state", "pid", "uid", "bytes_reserved", "bytes_resident",
-	"resets", "strict", "site", "created_ns", "depth",
+	"resets", "strict", "site", "created_ns", "depth", "growth",
 };
 
 /*
@@ -67,6 +67,7 @@ static void region_row_set(struct region_row *row, const struct memtag_region_re
 	json_object_set_uint64(v[F_SITE], r->site);
 	json_object_set_uint64(v[F_CREATED], r->created_ns);
 	json_object_set_int64(v[F_DEPTH], depth);
+	json_object_set_int64(v[F_GROWTH], r->growth);
 }
 
 /* Plain output streams one reused row; -p builds the array json-c indents. */
@@ -186,6 +187,8 @@ static int parse_args(struct regions_args *a, int argc, char **argv)
 		case 'm':
 			if (parse_number(optarg, &n))
 				return tagctl_usage_error(cmd, "--pid, --uid and --min-bytes take a number");
+			if (c == 'p' && n <= 0)
+				return tagctl_usage_error(cmd, "--pid needs a process id");
 			if (c == 'p' && tagctl_check_pid_access(cmd, n))
 				return TAGCTL_EXIT_DENIED;
 			if (c == 'p')

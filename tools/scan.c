@@ -108,7 +108,8 @@ static void show_progress(const struct scan *sc, bool done)
 
 /*
  * process_vm_readv first; the module's segments are VM_IO mappings, which
- * it cannot pin, so those are read through /proc/PID/mem. -errno on failure.
+ * it cannot pin, so those are read through /proc/PID/mem, as is everything
+ * on kernels built without CONFIG_CROSS_MEMORY_ATTACH. -errno on failure.
  */
 static ssize_t read_remote(uint32_t pid, int *memfd, uint64_t address, void *buf, size_t len)
 {
@@ -116,7 +117,7 @@ static ssize_t read_remote(uint32_t pid, int *memfd, uint64_t address, void *buf
 	ssize_t n = process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
 	char path[32];
 
-	if (n >= 0 || errno != EFAULT)
+	if (n >= 0 || (errno != EFAULT && errno != ENOSYS))
 		return n < 0 ? -errno : n;
 	if (*memfd < 0) {
 		snprintf(path, sizeof(path), "/proc/%" PRIu32 "/mem", pid);
@@ -153,16 +154,27 @@ static void scan_segment(struct scan *sc, const struct scan_index *ix,
 	}
 }
 
-/* The ptrace check of process_vm_readv comes before the read: NULL tells. */
+/*
+ * The ptrace check of process_vm_readv comes before the read: NULL tells.
+ * Without it (ENOSYS), opening /proc/PID/mem makes the same check.
+ */
 static int may_read(uint32_t pid)
 {
 	struct iovec local, remote = { NULL, 1 };
-	char byte;
+	char byte, path[32];
+	int fd;
 
 	local.iov_base = &byte;
 	local.iov_len = 1;
-	if (process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) < 0 && errno != EFAULT)
+	if (process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0) >= 0 || errno == EFAULT)
+		return 0;
+	if (errno != ENOSYS)
 		return -errno;
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == EACCES ? -EPERM : -errno;
+	close(fd);
 	return 0;
 }
 
@@ -300,8 +312,9 @@ static void print_summary(const struct tagctl_options *opts, struct scan *sc)
 	struct json_object *o;
 
 	if (!opts->json) {
-		printf("scan: %zu processes, %zu segments, %" PRIu64 " KiB read, %zu references%s\n",
-		       sc->processes, sc->holders, sc->bytes >> 10, sc->found,
+		printf("scan: %zu process%s, %zu segments, %" PRIu64 " KiB read, %zu references%s\n",
+		       sc->processes, sc->processes == 1 ? "" : "es", sc->holders, sc->bytes >> 10,
+		       sc->found,
 		       sc->unreadable ? ", some segments unreadable" : "");
 		return;
 	}

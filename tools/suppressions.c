@@ -20,7 +20,7 @@ static char *trim(char *s)
 
 int suppressions_add_line(struct suppressions *s, const char *line, char *err, size_t errlen)
 {
-	char buf[512], *text, *colon;
+	char buf[512], *text, *colon, *pattern;
 	struct suppression *grown, *item;
 	unsigned int class;
 
@@ -29,17 +29,20 @@ int suppressions_add_line(struct suppressions *s, const char *line, char *err, s
 	if (!*text || *text == '#')
 		return 0;
 	colon = strchr(text, ':');
-	if (!colon || !colon[1]) {
+	/* "leak: foo" means "leak:foo": a blank is never part of a pattern's ends */
+	pattern = colon ? trim(colon + 1) : NULL;
+	if (!colon || !*pattern) {
 		snprintf(err, errlen, "'%s' is not CLASS:PATTERN", text);
 		return -1;
 	}
 	*colon = '\0';
+	text = trim(text);
 	class = tagctl_parse_classes(text, err, errlen);
 	if (!class || (class & (class - 1))) {
 		snprintf(err, errlen, "'%s' is not one of leak, escape, misuse", text);
 		return -1;
 	}
-	if (strlen(colon + 1) >= sizeof(item->pattern)) {
+	if (strlen(pattern) >= sizeof(item->pattern)) {
 		snprintf(err, errlen, "pattern longer than %zu bytes", sizeof(item->pattern) - 1);
 		return -1;
 	}
@@ -52,7 +55,7 @@ int suppressions_add_line(struct suppressions *s, const char *line, char *err, s
 	item = &s->items[s->count++];
 	item->class = class;
 	item->hits = 0;
-	strcpy(item->pattern, colon + 1);
+	strcpy(item->pattern, pattern);
 	return 0;
 }
 

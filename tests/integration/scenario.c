@@ -538,6 +538,12 @@ static int strict_sites(void)
 	return tag_region_end(r);
 }
 
+/*
+ * Long enough that a step of growth (MTE tagging under TCG is slow) ends
+ * before the next sample: a sample that sees no growth resets the count.
+ */
+#define GROWTH_SAMPLE_MS "250"
+
 static int set_sampling(const char *ms)
 {
 	FILE *f = fopen("/sys/module/memtag/parameters/sample_interval_ms", "w");
@@ -602,7 +608,7 @@ static int growing_region(void)
 	size_t held = 0;
 	int tries;
 
-	if (!r || memtag_client_open(&client) || set_sampling("20"))
+	if (!r || memtag_client_open(&client) || set_sampling(GROWTH_SAMPLE_MS))
 		return 90;
 	/* a sample between the last look and the stop resets the count: go again */
 	for (tries = 0; tries < 3; tries++) {
@@ -612,7 +618,7 @@ static int growing_region(void)
 			return 90;
 		if (report_growth_of(client, tag_region_id(r)) >= 3)
 			break;
-		set_sampling("20");
+		set_sampling(GROWTH_SAMPLE_MS);
 	}
 	show("region", tag_region_id(r));
 	show("pid", (unsigned long long)getpid());

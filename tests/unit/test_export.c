@@ -242,7 +242,7 @@ static void test_prometheus_lines(void)
 		"memtag_regions_created_total 7\n",
 		"memtag_module_info{version=\"1.0\",backend=\"software\"} 1\n",
 		"memtag_events_total{kind=\"use-after-end\"} 3\n",
-		"# TYPE memtag_bytes_reserved_bytes gauge\n",
+		"# TYPE memtag_reserved_bytes gauge\n",
 		"memtag_regions_live 2\n",
 		"memtag_bytes_resident_bytes 12288\n",
 		"memtag_regions_growing 1\n",
