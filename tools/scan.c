@@ -172,6 +172,8 @@ static int may_read(uint32_t pid)
 		return -errno;
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/mem", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return -ESRCH;	/* as process_vm_readv says it */
 	if (fd < 0)
 		return errno == EACCES ? -EPERM : -errno;
 	close(fd);
