@@ -135,9 +135,11 @@ static void print_frames(const struct tagctl_frame *frames, unsigned int depth)
 void leak_item_print(const struct leak_item *it, const struct tagctl_frame *frames,
 		     unsigned int depth)
 {
-	printf("%-22s pid %-6" PRIu32 " region %" PRIu32 " '%s' bytes %" PRIu64
-	       " count %" PRIu64 "\n", leak_kind_name(it->kind), it->tgid, it->region,
-	       it->region_name, it->bytes, it->objects);
+	printf("%-22s pid %-6" PRIu32, leak_kind_name(it->kind), it->tgid);
+	/* what a process held at exit belongs to no one region */
+	if (it->region)
+		printf(" region %" PRIu32 " '%s'", it->region, it->region_name);
+	printf(" bytes %" PRIu64 " count %" PRIu64 "\n", it->bytes, it->objects);
 	print_frames(frames, depth);
 }
 
