@@ -22,16 +22,6 @@ static const struct nla_policy event_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_EVENT_COUNT] = { .type = NLA_U64 },
 };
 
-static uint64_t u64_of(struct nlattr *attr)
-{
-	return attr ? nla_get_u64(attr) : 0;
-}
-
-static uint32_t u32_of(struct nlattr *attr)
-{
-	return attr ? nla_get_u32(attr) : 0;
-}
-
 int memtag_event_parse(struct nlmsghdr *nlh, struct memtag_event_record *e)
 {
 	struct nlattr *tb[MEMTAG_A_MAX + 1];
@@ -40,19 +30,19 @@ int memtag_event_parse(struct nlmsghdr *nlh, struct memtag_event_record *e)
 	if (genlmsg_parse(nlh, 0, tb, MEMTAG_A_MAX, event_policy) || !tb[MEMTAG_A_EVENT_KIND] ||
 	    !tb[MEMTAG_A_EVENT_SEQ])
 		return -EPROTO;
-	e->seq = u64_of(tb[MEMTAG_A_EVENT_SEQ]);
-	e->time_ns = u64_of(tb[MEMTAG_A_EVENT_TIME_NS]);
-	e->kind = u32_of(tb[MEMTAG_A_EVENT_KIND]);
-	e->flags = u32_of(tb[MEMTAG_A_EVENT_FLAGS]);
-	e->region = u32_of(tb[MEMTAG_A_REGION_ID]);
-	e->tgid = u32_of(tb[MEMTAG_A_EVENT_TGID]);
-	e->uid = u32_of(tb[MEMTAG_A_EVENT_UID]);
-	e->offset = u64_of(tb[MEMTAG_A_EVENT_OFFSET]);
-	e->address = u64_of(tb[MEMTAG_A_EVENT_ADDRESS]);
-	e->ip = u64_of(tb[MEMTAG_A_EVENT_IP]);
-	e->site = u64_of(tb[MEMTAG_A_EVENT_SITE]);
-	e->size = u64_of(tb[MEMTAG_A_EVENT_SIZE]);
-	e->count = u64_of(tb[MEMTAG_A_EVENT_COUNT]);
+	e->seq = memtag_attr_u64(tb[MEMTAG_A_EVENT_SEQ]);
+	e->time_ns = memtag_attr_u64(tb[MEMTAG_A_EVENT_TIME_NS]);
+	e->kind = memtag_attr_u32(tb[MEMTAG_A_EVENT_KIND]);
+	e->flags = memtag_attr_u32(tb[MEMTAG_A_EVENT_FLAGS]);
+	e->region = memtag_attr_u32(tb[MEMTAG_A_REGION_ID]);
+	e->tgid = memtag_attr_u32(tb[MEMTAG_A_EVENT_TGID]);
+	e->uid = memtag_attr_u32(tb[MEMTAG_A_EVENT_UID]);
+	e->offset = memtag_attr_u64(tb[MEMTAG_A_EVENT_OFFSET]);
+	e->address = memtag_attr_u64(tb[MEMTAG_A_EVENT_ADDRESS]);
+	e->ip = memtag_attr_u64(tb[MEMTAG_A_EVENT_IP]);
+	e->site = memtag_attr_u64(tb[MEMTAG_A_EVENT_SITE]);
+	e->size = memtag_attr_u64(tb[MEMTAG_A_EVENT_SIZE]);
+	e->count = memtag_attr_u64(tb[MEMTAG_A_EVENT_COUNT]);
 	if (tb[MEMTAG_A_REGION_NAME])
 		nla_strlcpy(e->region_name, tb[MEMTAG_A_REGION_NAME], sizeof(e->region_name));
 	return 0;

@@ -3,6 +3,7 @@
 #ifndef MEMTAG_INTERNAL_H
 #define MEMTAG_INTERNAL_H
 
+#include <netlink/attr.h>
 #include <netlink/msg.h>
 #include "memtag.h"
 
@@ -13,6 +14,17 @@ struct memtag_client {
 	int family;
 	char error[MEMTAG_ERRMSG_MAX];
 };
+
+/* An optional attribute's value, 0 when absent. */
+static inline uint64_t memtag_attr_u64(const struct nlattr *attr)
+{
+	return attr ? nla_get_u64((struct nlattr *)attr) : 0;
+}
+
+static inline uint32_t memtag_attr_u32(const struct nlattr *attr)
+{
+	return attr ? nla_get_u32((struct nlattr *)attr) : 0;
+}
 
 /* Called for each reply message of a request. */
 typedef int (*memtag_reply_fn)(struct nlmsghdr *nlh, void *arg);

@@ -34,10 +34,9 @@ static size_t profile_bytes(void)
 	return (sizeof(struct memtag_profile_area) + page - 1) & ~(page - 1);
 }
 
-bool tag_profile_init(int dev_fd)
+void tag_profile_init(int dev_fd)
 {
 	profile_fd = dev_fd;
-	return true;
 }
 
 /* The module's area, or private memory without it (stats still work). */
@@ -357,9 +356,4 @@ void tag_profile_totals(struct tag_stats *s)
 		s->allocs_leaked += __atomic_load_n(&b->leaked_objects, __ATOMIC_RELAXED);
 	}
 	s->live_allocs = s->allocs - s->frees;
-}
-
-bool tag_profile_shared(void)
-{
-	return area_mapped;
 }

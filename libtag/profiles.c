@@ -36,16 +36,6 @@ static const struct nla_policy segment_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_SEGMENT_REGION_OFFSET] = { .type = NLA_U64 },
 };
 
-static uint64_t u64_of(struct nlattr *attr)
-{
-	return attr ? nla_get_u64(attr) : 0;
-}
-
-static uint32_t u32_of(struct nlattr *attr)
-{
-	return attr ? nla_get_u32(attr) : 0;
-}
-
 /* Grow *array of *count items by one; the new item is zeroed. */
 static void *append(void *array_ptr, size_t *count, size_t size)
 {
@@ -72,9 +62,9 @@ static int parse_binary(struct memtag_profile *p, struct nlattr *nest)
 	if (!b)
 		return -ENOMEM;
 	nla_strlcpy(b->path, tb[MEMTAG_PROFILE_A_BIN_PATH], sizeof(b->path));
-	b->start = u64_of(tb[MEMTAG_PROFILE_A_BIN_START]);
-	b->end = u64_of(tb[MEMTAG_PROFILE_A_BIN_END]);
-	b->bias = u64_of(tb[MEMTAG_PROFILE_A_BIN_BIAS]);
+	b->start = memtag_attr_u64(tb[MEMTAG_PROFILE_A_BIN_START]);
+	b->end = memtag_attr_u64(tb[MEMTAG_PROFILE_A_BIN_END]);
+	b->bias = memtag_attr_u64(tb[MEMTAG_PROFILE_A_BIN_BIAS]);
 	if (tb[MEMTAG_PROFILE_A_BIN_BUILD_ID]) {
 		len = nla_len(tb[MEMTAG_PROFILE_A_BIN_BUILD_ID]);
 		b->build_id_len = len < MEMTAG_BUILD_ID_MAX ? len : MEMTAG_BUILD_ID_MAX;
@@ -107,7 +97,7 @@ static int parse_site(struct memtag_profile *p, struct nlattr *nest)
 	s->leaked_objects = v[4];
 	s->leaked_bytes = v[5];
 	s->first_ns = v[6];
-	s->flags = u32_of(tb[MEMTAG_PROFILE_A_BUCKET_FLAGS]);
+	s->flags = memtag_attr_u32(tb[MEMTAG_PROFILE_A_BUCKET_FLAGS]);
 	s->depth = nla_len(stack) / sizeof(uint64_t);
 	memcpy(s->stack, nla_data(stack), nla_len(stack));
 	return 0;
@@ -125,11 +115,11 @@ static int parse_profile_part(struct nlmsghdr *nlh, void *item)
 	    nla_parse_nested(tb, MEMTAG_PROFILE_A_MAX, top[MEMTAG_A_PROFILE], profile_policy) ||
 	    !tb[MEMTAG_PROFILE_A_ID])
 		return -EPROTO;
-	p->id = u64_of(tb[MEMTAG_PROFILE_A_ID]);
-	p->tgid = u32_of(tb[MEMTAG_PROFILE_A_TGID]);
-	p->uid = u32_of(tb[MEMTAG_PROFILE_A_UID]);
-	p->started_ns = u64_of(tb[MEMTAG_PROFILE_A_STARTED_NS]);
-	p->exited_ns = u64_of(tb[MEMTAG_PROFILE_A_EXITED_NS]);
+	p->id = memtag_attr_u64(tb[MEMTAG_PROFILE_A_ID]);
+	p->tgid = memtag_attr_u32(tb[MEMTAG_PROFILE_A_TGID]);
+	p->uid = memtag_attr_u32(tb[MEMTAG_PROFILE_A_UID]);
+	p->started_ns = memtag_attr_u64(tb[MEMTAG_PROFILE_A_STARTED_NS]);
+	p->exited_ns = memtag_attr_u64(tb[MEMTAG_PROFILE_A_EXITED_NS]);
 	if (tb[MEMTAG_PROFILE_A_COMM])
 		nla_strlcpy(p->comm, tb[MEMTAG_PROFILE_A_COMM], sizeof(p->comm));
 	nla_for_each_nested(a, top[MEMTAG_A_PROFILE], rem) {
@@ -261,14 +251,14 @@ static int parse_segment(struct nlmsghdr *nlh, void *item)
 	if (genlmsg_parse(nlh, 0, tb, MEMTAG_A_MAX, segment_policy) ||
 	    !tb[MEMTAG_A_SEGMENT_ID] || !tb[MEMTAG_A_REGION_ID])
 		return -EPROTO;
-	s->id = u32_of(tb[MEMTAG_A_SEGMENT_ID]);
-	s->region = u32_of(tb[MEMTAG_A_REGION_ID]);
-	s->tgid = u32_of(tb[MEMTAG_A_REGION_TGID]);
-	s->uid = u32_of(tb[MEMTAG_A_REGION_UID]);
-	s->state = u32_of(tb[MEMTAG_A_SEGMENT_STATE]);
-	s->address = u64_of(tb[MEMTAG_A_SEGMENT_ADDRESS]);
-	s->size = u64_of(tb[MEMTAG_A_SEGMENT_SIZE]);
-	s->region_offset = u64_of(tb[MEMTAG_A_SEGMENT_REGION_OFFSET]);
+	s->id = memtag_attr_u32(tb[MEMTAG_A_SEGMENT_ID]);
+	s->region = memtag_attr_u32(tb[MEMTAG_A_REGION_ID]);
+	s->tgid = memtag_attr_u32(tb[MEMTAG_A_REGION_TGID]);
+	s->uid = memtag_attr_u32(tb[MEMTAG_A_REGION_UID]);
+	s->state = memtag_attr_u32(tb[MEMTAG_A_SEGMENT_STATE]);
+	s->address = memtag_attr_u64(tb[MEMTAG_A_SEGMENT_ADDRESS]);
+	s->size = memtag_attr_u64(tb[MEMTAG_A_SEGMENT_SIZE]);
+	s->region_offset = memtag_attr_u64(tb[MEMTAG_A_SEGMENT_REGION_OFFSET]);
 	if (tb[MEMTAG_A_REGION_NAME])
 		nla_strlcpy(s->region_name, tb[MEMTAG_A_REGION_NAME], sizeof(s->region_name));
 	return 0;

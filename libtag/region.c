@@ -26,11 +26,6 @@ static const struct nla_policy region_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_SEGMENT_REGION_OFFSET] = { .type = NLA_U64 },
 };
 
-static uint64_t u64_or_zero(struct nlattr *attr)
-{
-	return attr ? nla_get_u64(attr) : 0;
-}
-
 int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *r)
 {
 	static const int required[] = {
@@ -55,10 +50,10 @@ int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *r)
 	r->site = nla_get_u64(tb[MEMTAG_A_REGION_SITE]);
 	r->created_ns = nla_get_u64(tb[MEMTAG_A_REGION_CREATED_NS]);
 	r->resets = nla_get_u32(tb[MEMTAG_A_REGION_RESETS]);
-	r->flags = tb[MEMTAG_A_REGION_FLAGS] ? nla_get_u32(tb[MEMTAG_A_REGION_FLAGS]) : 0;
-	r->bytes_reserved = u64_or_zero(tb[MEMTAG_A_REGION_BYTES_RESERVED]);
-	r->bytes_resident = u64_or_zero(tb[MEMTAG_A_REGION_BYTES_RESIDENT]);
-	r->growth = tb[MEMTAG_A_REGION_GROWTH] ? nla_get_u32(tb[MEMTAG_A_REGION_GROWTH]) : 0;
+	r->flags = memtag_attr_u32(tb[MEMTAG_A_REGION_FLAGS]);
+	r->bytes_reserved = memtag_attr_u64(tb[MEMTAG_A_REGION_BYTES_RESERVED]);
+	r->bytes_resident = memtag_attr_u64(tb[MEMTAG_A_REGION_BYTES_RESIDENT]);
+	r->growth = memtag_attr_u32(tb[MEMTAG_A_REGION_GROWTH]);
 	nla_strlcpy(r->name, tb[MEMTAG_A_REGION_NAME], sizeof(r->name));
 	return 0;
 }

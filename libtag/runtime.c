@@ -76,14 +76,14 @@ static bool open_module(void)
 /* Segments (software) and the allocation profile (both backends) come from it. */
 static bool open_device(void)
 {
-	if (tag_rt.backend == TAG_BACKEND_NONE)
-		return tag_profile_init(-1);
-	tag_rt.dev_fd = open(MEMTAG_DEVICE, O_RDWR | O_CLOEXEC);
+	if (tag_rt.backend != TAG_BACKEND_NONE)
+		tag_rt.dev_fd = open(MEMTAG_DEVICE, O_RDWR | O_CLOEXEC);
 	if (tag_rt.dev_fd < 0 && tag_rt.backend == TAG_BACKEND_SOFTWARE) {
 		fprintf(stderr, "memtag: cannot open %s: %s\n", MEMTAG_DEVICE, strerror(errno));
 		return false;
 	}
-	return tag_profile_init(tag_rt.dev_fd);
+	tag_profile_init(tag_rt.dev_fd);
+	return true;
 }
 
 bool tag_mte_enable(void)

@@ -27,27 +27,22 @@ static const struct nla_policy counter_policy[MEMTAG_COUNTER_MAX + 1] = {
 	[MEMTAG_COUNTER_PROFILES] = { .type = NLA_U64 },
 };
 
-static uint64_t get_u64(struct nlattr *attr)
-{
-	return attr ? nla_get_u64(attr) : 0;
-}
-
 static int parse_counters(struct nlattr *nest, struct memtag_status *status)
 {
 	struct nlattr *tb[MEMTAG_COUNTER_MAX + 1];
 
 	if (!nest || nla_parse_nested(tb, MEMTAG_COUNTER_MAX, nest, counter_policy))
 		return -EPROTO;
-	status->status_requests = get_u64(tb[MEMTAG_COUNTER_STATUS_REQUESTS]);
-	status->regions_created = get_u64(tb[MEMTAG_COUNTER_REGIONS_CREATED]);
-	status->regions_ended = get_u64(tb[MEMTAG_COUNTER_REGIONS_ENDED]);
-	status->regions_leaked = get_u64(tb[MEMTAG_COUNTER_REGIONS_LEAKED]);
-	status->violations = get_u64(tb[MEMTAG_COUNTER_VIOLATIONS]);
-	status->events = get_u64(tb[MEMTAG_COUNTER_EVENTS]);
-	status->events_dropped = get_u64(tb[MEMTAG_COUNTER_EVENTS_DROPPED]);
-	status->bytes_reserved = get_u64(tb[MEMTAG_COUNTER_BYTES_RESERVED]);
-	status->regions_live = get_u64(tb[MEMTAG_COUNTER_REGIONS_LIVE]);
-	status->profiles = get_u64(tb[MEMTAG_COUNTER_PROFILES]);
+	status->status_requests = memtag_attr_u64(tb[MEMTAG_COUNTER_STATUS_REQUESTS]);
+	status->regions_created = memtag_attr_u64(tb[MEMTAG_COUNTER_REGIONS_CREATED]);
+	status->regions_ended = memtag_attr_u64(tb[MEMTAG_COUNTER_REGIONS_ENDED]);
+	status->regions_leaked = memtag_attr_u64(tb[MEMTAG_COUNTER_REGIONS_LEAKED]);
+	status->violations = memtag_attr_u64(tb[MEMTAG_COUNTER_VIOLATIONS]);
+	status->events = memtag_attr_u64(tb[MEMTAG_COUNTER_EVENTS]);
+	status->events_dropped = memtag_attr_u64(tb[MEMTAG_COUNTER_EVENTS_DROPPED]);
+	status->bytes_reserved = memtag_attr_u64(tb[MEMTAG_COUNTER_BYTES_RESERVED]);
+	status->regions_live = memtag_attr_u64(tb[MEMTAG_COUNTER_REGIONS_LIVE]);
+	status->profiles = memtag_attr_u64(tb[MEMTAG_COUNTER_PROFILES]);
 	return 0;
 }
 

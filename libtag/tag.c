@@ -12,9 +12,9 @@
 /* tag_free looks at the head of recent frees only: the full check is at end */
 #define RECENT_POISON_CHECKED 64
 
-static void count(atomic_uint_fast64_t *counter, int64_t delta)
+static void count_one(atomic_uint_fast64_t *counter)
 {
-	atomic_fetch_add_explicit(counter, (uint_fast64_t)delta, memory_order_relaxed);
+	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
 }
 
 static void report_region(enum memtag_event_kind kind, const struct tag_region *r,
@@ -120,7 +120,7 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 		errno = -ret;
 		return NULL;
 	}
-	count(&tag_rt.regions_created, 1);
+	count_one(&tag_rt.regions_created);
 	return r;
 }
 
@@ -186,8 +186,6 @@ static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
 	if (!p)
 		return NULL;
 	tag_profile_alloc(bucket, n);
-	r->live_allocs++;
-	r->live_bytes += n;
 	return p;
 }
 
@@ -305,8 +303,6 @@ static int fallback_free(struct tag_region *r, void *p)
 
 			*b = dead->next;
 			tag_profile_free(dead->bucket, dead->size, false);
-			r->live_allocs--;
-			r->live_bytes -= dead->size;
 			free(dead);
 			return 0;
 		}
@@ -318,8 +314,6 @@ static int fallback_free(struct tag_region *r, void *p)
 static void release_chunk(struct tag_region *r, struct chunk *c)
 {
 	tag_profile_free(c->bucket, c->size, false);
-	r->live_allocs--;
-	r->live_bytes -= c->size;
 	if (tag_rt.backend == TAG_BACKEND_MTE) {
 		c->magic = CHUNK_FREED;
 		/* a new tag: the old pointer faults from now on */
@@ -515,8 +509,6 @@ static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
 		free(b);
 	}
 	r->segments = NULL;
-	r->live_allocs = 0;
-	r->live_bytes = 0;
 	memset(r->recent_freed, 0, sizeof(r->recent_freed));
 	r->lifetime++;
 }
@@ -561,7 +553,7 @@ static void end_tree(struct tag_region *r)
 	}
 	r->children = NULL;
 	close_lifetime(r, MEMTAG_EVENT_USE_AFTER_END);
-	count(&tag_rt.regions_ended, 1);
+	count_one(&tag_rt.regions_ended);
 	bury(r);
 }
 

@@ -64,7 +64,6 @@ struct tag_region {
 	struct chunk *recent_freed[RECENT_FREED];
 	unsigned int recent_pos;
 	struct fallback_block *blocks;
-	uint64_t live_bytes, live_allocs;
 	struct tag_region *zombie_next;
 	char name[MEMTAG_REGION_NAME_MAX];
 };
@@ -122,7 +121,7 @@ int tag_signal_init(void);
  * The allocation profile (profile.c): per-site counters, in an area the
  * module maps (dev_fd) or, without it, in private memory.
  */
-bool tag_profile_init(int dev_fd);
+void tag_profile_init(int dev_fd);
 void tag_profile_after_fork(int dev_fd);
 /* The bucket of an allocation whose return address into the caller is site. */
 uint32_t tag_profile_site(uint64_t site);

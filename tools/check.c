@@ -99,14 +99,13 @@ static bool judge_event(struct check *ck, struct tagctl_symbols *sy,
 	return judge(ck, class, &sb);
 }
 
+/* Call only for an item the check wants (its frames are symbolized for this). */
 static bool judge_leak(struct check *ck, const struct leak_item *it,
 		       const struct tagctl_frame *frames, unsigned int depth)
 {
 	struct subjects sb;
 	unsigned int i;
 
-	if (!wanted(ck, TAGCTL_LEAK, it->tgid))
-		return false;
 	base_subjects(&sb, it->region_name, depth ? it->stack[0] : 0, leak_kind_name(it->kind));
 	for (i = 0; i < depth; i++)
 		frame_subjects(&sb, &frames[i]);
@@ -199,6 +198,8 @@ static void judge_all(struct check *ck, struct leak_records *d, struct json_obje
 	}
 	for (i = 0; i < d->nr_items; i++) {
 		it = &d->items[i];
+		if (!wanted(ck, TAGCTL_LEAK, it->tgid))
+			continue;	/* symbolizing its stack would be for nothing */
 		depth = leak_item_frames(&d->sy, it, frames);
 		if (!judge_leak(ck, it, frames, depth))
 			continue;

@@ -96,18 +96,19 @@ void tagctl_print_event_symbolized(const struct memtag_event_record *e, struct t
 		printf("    site %s\n", tagctl_frame_describe(&site, text, sizeof(text)));
 }
 
-/* What the listing keeps: tagctl_keep() takes no context. */
-static struct {
+/* What a listing keeps. */
+struct event_filter {
 	unsigned int classes;
 	long pid;			/* -1: every process */
-} filter;
+};
 
-static bool keep_event(const void *item)
+static bool keep_event(const void *item, const void *ctx)
 {
 	const struct memtag_event_record *e = item;
+	const struct event_filter *filter = ctx;
 
-	return (filter.classes & tagctl_class_of(e->kind)) &&
-	       (filter.pid < 0 || e->tgid == (uint32_t)filter.pid);
+	return (filter->classes & tagctl_class_of(e->kind)) &&
+	       (filter->pid < 0 || e->tgid == (uint32_t)filter->pid);
 }
 
 struct event_args {
@@ -177,6 +178,7 @@ static int run_event_list(const struct tagctl_options *opts, int argc, char **ar
 			  const struct tagctl_command *cmd, unsigned int classes)
 {
 	struct event_args a = { .cmd = cmd, .pid = -1 };
+	struct event_filter filter = { .classes = classes };
 	struct memtag_event_record *events = NULL;
 	struct tagctl_symbols sy = { 0 };
 	struct memtag_client *client;
@@ -190,9 +192,8 @@ static int run_event_list(const struct tagctl_options *opts, int argc, char **ar
 	if (ret) {
 		ret = tagctl_fail(client, cmd->name, ret);
 	} else {
-		filter.classes = classes;
 		filter.pid = a.pid;
-		n = tagctl_keep(events, n, sizeof(*events), keep_event);
+		n = tagctl_keep(events, n, sizeof(*events), keep_event, &filter);
 		load_symbols(&sy, client, a.pid);
 		ret = print_events(opts, &a, events, n, &sy);
 	}

@@ -82,9 +82,8 @@ static int compare(const void *a, const void *b, void *arg)
 	}
 }
 
-void region_sort(struct memtag_region_record *r, size_t n, enum region_sort sort, uint64_t now_ns)
+void region_sort(struct memtag_region_record *r, size_t n, enum region_sort sort)
 {
-	(void)now_ns;
 	qsort_r(r, n, sizeof(*r), compare, &sort);
 }
 

@@ -24,7 +24,7 @@ bool region_filter_keep(const struct region_filter *f, const struct memtag_regio
 /* "30s", "5m", "2h", "250ms", "1d": 0, or -1 when not a duration. */
 int parse_duration_ns(const char *s, uint64_t *ns);
 int parse_sort(const char *s, enum region_sort *sort);
-void region_sort(struct memtag_region_record *r, size_t n, enum region_sort sort, uint64_t now_ns);
+void region_sort(struct memtag_region_record *r, size_t n, enum region_sort sort);
 /*
  * Depth-first order for --tree: order[i] indexes r, depth[i] its nesting.
  * Regions whose parent is not listed are roots. Both arrays hold n entries.

@@ -250,7 +250,7 @@ static int run_regions(const struct tagctl_options *opts, int argc, char **argv)
 		for (i = 0; i < n; i++)
 			if (region_filter_keep(&a.filter, &regions[i]))
 				regions[kept++] = regions[i];
-		region_sort(regions, kept, a.sort, a.filter.now_ns);
+		region_sort(regions, kept, a.sort);
 		ret = print_regions(opts, &a, regions, kept);
 	}
 	free(regions);

@@ -80,54 +80,20 @@ void tagctl_print_json(const struct tagctl_options *opts, struct json_object *ob
 	puts(json_object_to_json_string_ext(obj, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-size_t tagctl_keep(void *items, size_t count, size_t size, bool (*keep)(const void *item))
+size_t tagctl_keep(void *items, size_t count, size_t size,
+		   bool (*keep)(const void *item, const void *ctx), const void *ctx)
 {
 	char *base = items;
 	size_t i, kept = 0;
 
 	for (i = 0; i < count; i++) {
-		if (!keep(base + i * size))
+		if (!keep(base + i * size, ctx))
 			continue;
 		if (kept != i)
 			memcpy(base + kept * size, base + i * size, size);
 		kept++;
 	}
 	return kept;
-}
-
-int tagctl_run_list(const struct tagctl_options *opts, int argc, const struct tagctl_list *list)
-{
-	struct memtag_client *client;
-	struct json_object *array;
-	void *items;
-	size_t n, i;
-	int ret;
-
-	if (argc > 1)
-		return tagctl_usage_error(list->cmd, "takes no arguments");
-	ret = tagctl_connect(&client);
-	if (ret)
-		return ret;
-	ret = list->fetch(client, &items, &n);
-	if (!ret && list->keep)
-		n = tagctl_keep(items, n, list->item_size, list->keep);
-	if (ret) {
-		ret = tagctl_fail(client, list->cmd->name, ret);
-		memtag_client_close(client);
-		return ret;
-	}
-	if (opts->json) {
-		array = json_object_new_array();
-		for (i = 0; i < n; i++)
-			json_object_array_add(array, list->to_json((char *)items + i * list->item_size));
-		tagctl_print_json(opts, array);
-		json_object_put(array);
-	} else {
-		list->print(items, n);
-	}
-	free(items);
-	memtag_client_close(client);
-	return TAGCTL_EXIT_OK;
 }
 
 static const struct tagctl_command *find_command(const char *name)

@@ -65,18 +65,9 @@ struct memtag_client;
 int tagctl_connect(struct memtag_client **client);
 /* Report a failed request; returns the matching exit code. */
 int tagctl_fail(const struct memtag_client *client, const char *what, int err);
-/* A command that lists items: fetched once, printed as JSON or as text. */
-struct tagctl_list {
-	const struct tagctl_command *cmd;
-	int (*fetch)(struct memtag_client *client, void **items, size_t *count);
-	size_t item_size;
-	struct json_object *(*to_json)(const void *item);
-	void (*print)(const void *items, size_t count);
-	bool (*keep)(const void *item);	/* optional filter */
-};
-
 /* Keep the items keep() accepts, in order; returns how many. */
-size_t tagctl_keep(void *items, size_t count, size_t size, bool (*keep)(const void *item));
+size_t tagctl_keep(void *items, size_t count, size_t size,
+		   bool (*keep)(const void *item, const void *ctx), const void *ctx);
 
 struct memtag_event_record;
 void tagctl_print_event(const struct memtag_event_record *e);
@@ -86,8 +77,6 @@ struct tagctl_symbols;
 void tagctl_print_event_symbolized(const struct memtag_event_record *e, struct tagctl_symbols *sy);
 struct json_object *tagctl_event_json_symbolized(const struct memtag_event_record *e,
 						 struct tagctl_symbols *sy);
-
-int tagctl_run_list(const struct tagctl_options *opts, int argc, const struct tagctl_list *list);
 
 /* Print a json-c object as the command's output. */
 struct json_object;

@@ -68,12 +68,12 @@ static void test_sorting(void)
 	enum region_sort sort;
 
 	CU_ASSERT_EQUAL(parse_sort("bytes", &sort), 0);
-	region_sort(r, 3, sort, 0);
+	region_sort(r, 3, sort);
 	CU_ASSERT_EQUAL(r[0].id, 2);
 	CU_ASSERT_EQUAL(r[2].id, 1);
-	region_sort(r, 3, SORT_AGE, 0);
+	region_sort(r, 3, SORT_AGE);
 	CU_ASSERT_EQUAL(r[0].id, 2);	/* oldest first */
-	region_sort(r, 3, SORT_NAME, 0);
+	region_sort(r, 3, SORT_NAME);
 	CU_ASSERT_STRING_EQUAL(r[0].name, "a");
 	CU_ASSERT_STRING_EQUAL(r[2].name, "c");
 	CU_ASSERT_EQUAL(parse_sort("size", &sort), -1);
