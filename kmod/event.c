@@ -58,9 +58,13 @@ int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e,
 /* Listeners are optional: a failed multicast loses nothing recorded. */
 static void multicast(const struct memtag_event *e, struct net *net)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct sk_buff *msg;
 	void *hdr;
 
+	/* faults record events: build no message nobody will read */
+	if (!genl_has_listeners(&memtag_family, net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &memtag_family, 0, MEMTAG_CMD_EVENT);
@@ -89,7 +93,7 @@ void memtag_event_record(struct memtag_event *e, struct net *net)
 	multicast(e, net);
 }
 
-bool memtag_event_next(struct net *net, kuid_t viewer, bool all, u64 *pos,
+bool memtag_event_next(const struct memtag_viewer *v, u64 *pos,
 		       struct memtag_event *e)
 {
 	bool found = false;
@@ -100,9 +104,7 @@ bool memtag_event_next(struct net *net, kuid_t viewer, bool all, u64 *pos,
 	for (seq = max(*pos, oldest); seq < next_seq; seq++) {
 		const struct memtag_event *slot = &ring[seq % event_ring_size];
 
-		if (!net_eq(read_pnet(&slot->net), net))
-			continue;
-		if (all || uid_eq(slot->uid, viewer)) {
+		if (memtag_viewer_sees(v, read_pnet(&slot->net), slot->uid)) {
 			*e = *slot;
 			found = true;
 			break;

@@ -31,7 +31,8 @@ void memtag_event_exit(void);
 /* Record e (seq and time are filled in) and multicast it; may sleep. */
 void memtag_event_record(struct memtag_event *e, struct net *net);
 /* The first event at or after *pos that viewer may see; false at the end. */
-bool memtag_event_next(struct net *net, kuid_t viewer, bool all, u64 *pos,
+struct memtag_viewer;
+bool memtag_event_next(const struct memtag_viewer *v, u64 *pos,
 		       struct memtag_event *e);
 u64 memtag_event_total(enum memtag_event_kind kind);
 u64 memtag_events_recorded(void);

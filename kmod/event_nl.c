@@ -86,7 +86,7 @@ static bool next_event(const struct memtag_viewer *v, struct netlink_callback *c
 		       unsigned long *pos, void *item)
 {
 	u64 seq = *pos;
-	bool found = memtag_event_next(v->net, v->uid, v->all, &seq, item);
+	bool found = memtag_event_next(v, &seq, item);
 
 	*pos = seq;
 	return found;

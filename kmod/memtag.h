@@ -50,6 +50,15 @@ struct memtag_viewer {
 	bool all;
 };
 
+/* Records of a namespace and user: the viewer's own, or all with CAP_SYS_ADMIN. */
+static inline bool memtag_viewer_sees(const struct memtag_viewer *v, struct net *net, kuid_t uid)
+{
+	return net_eq(net, v->net) && (v->all || uid_eq(uid, v->uid));
+}
+
+/* Who asks for the dump cb answers. */
+void memtag_viewer_of(struct sk_buff *skb, struct netlink_callback *cb, struct memtag_viewer *v);
+
 /* Copy the next item at or after *pos that v may see; false at the end. */
 typedef bool (*memtag_dump_next_fn)(const struct memtag_viewer *v, struct netlink_callback *cb,
 				    unsigned long *pos, void *item);

@@ -203,17 +203,21 @@ struct genl_family memtag_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(memtag_mcgrps),
 };
 
+void memtag_viewer_of(struct sk_buff *skb, struct netlink_callback *cb, struct memtag_viewer *v)
+{
+	v->net = sock_net(skb->sk);
+	v->uid = current_uid();
+	v->all = netlink_net_capable(cb->skb, CAP_SYS_ADMIN);
+}
+
 int memtag_nl_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd, void *item,
 		   memtag_dump_next_fn next, memtag_dump_put_fn put)
 {
-	const struct memtag_viewer viewer = {
-		.net = sock_net(skb->sk),
-		.uid = current_uid(),
-		.all = netlink_net_capable(cb->skb, CAP_SYS_ADMIN),
-	};
+	struct memtag_viewer viewer;
 	unsigned long pos = cb->args[0];
 	void *hdr;
 
+	memtag_viewer_of(skb, cb, &viewer);
 	while (next(&viewer, cb, &pos, item)) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &memtag_family, NLM_F_MULTI, cmd);

@@ -102,22 +102,30 @@ fail:
 /* The file's profile, made on its first mapping; one process per file. */
 static struct memtag_profile *profile_of_file(struct file *file)
 {
-	struct memtag_profile *p;
+	struct memtag_profile *p, *fresh = NULL;
 
+	/* 37 pages and a vmap: not under the lock every dump takes */
+	if (!READ_ONCE(file->private_data)) {
+		fresh = profile_new();
+		if (IS_ERR(fresh))
+			return fresh;
+	}
 	mutex_lock(&profiles_lock);
 	p = file->private_data;
-	if (p && p->tgid != current->tgid) {
-		p = ERR_PTR(-EPERM);	/* a descriptor inherited or passed on */
-	} else if (!p) {
-		p = profile_new();
-		if (!IS_ERR(p)) {
-			p->id = next_profile_id++;
-			list_add_tail(&p->node, &profiles);
-			profiles_kept++;
-			file->private_data = p;
-		}
+	if (!p) {
+		/* fresh is set: private_data, once set, stays until release */
+		p = fresh;
+		fresh = NULL;
+		p->id = next_profile_id++;
+		list_add_tail(&p->node, &profiles);
+		profiles_kept++;
+		file->private_data = p;
 	}
+	if (p->tgid != current->tgid)
+		p = ERR_PTR(-EPERM);	/* a descriptor inherited or passed on */
 	mutex_unlock(&profiles_lock);
+	if (fresh)
+		profile_free(fresh);	/* another thread mapped it first */
 	return p;
 }
 
@@ -179,11 +187,6 @@ void memtag_profile_exit(void)
 
 	list_for_each_entry_safe(p, next, &profiles, node)
 		profile_free(p);
-}
-
-static bool visible(const struct memtag_profile *p, struct net *net, kuid_t viewer, bool all)
-{
-	return net_eq(read_pnet(&p->net), net) && (all || uid_eq(p->uid, viewer));
 }
 
 static int put_header(struct sk_buff *skb, const struct memtag_profile *p)
@@ -297,14 +300,13 @@ static bool put_profile(struct sk_buff *skb, struct netlink_callback *cb,
 /* cb->args[0]: the profile id to go on with; cb->args[1]: its next item. */
 int memtag_nl_profile_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	bool all = netlink_net_capable(cb->skb, CAP_SYS_ADMIN);
-	struct net *net = sock_net(skb->sk);
-	kuid_t viewer = current_uid();
+	struct memtag_viewer viewer;
 	struct memtag_profile *p;
 
+	memtag_viewer_of(skb, cb, &viewer);
 	mutex_lock(&profiles_lock);
 	list_for_each_entry(p, &profiles, node) {
-		if (p->id < cb->args[0] || !visible(p, net, viewer, all))
+		if (p->id < cb->args[0] || !memtag_viewer_sees(&viewer, read_pnet(&p->net), p->uid))
 			continue;
 		if (p->id != cb->args[0]) {
 			cb->args[0] = p->id;

@@ -56,7 +56,6 @@ struct memtag_owner {
 struct memtag_region {
 	struct memtag_region_info info;
 	unsigned int nr_segments;
-	u32 portid;
 	unsigned int depth;
 	possible_net_t net;
 	struct memtag_user *user;
@@ -215,15 +214,21 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 	return r;
 }
 
-static void fill_info(const struct memtag_region *r, struct memtag_region_info *info)
+/* Bytes of the module's pages its segments have given out (software backend). */
+static u64 resident_bytes(const struct memtag_region *r)
 {
 	struct memtag_segment *seg;
-	u64 resident = 0;
+	u64 pages = 0;
 
-	*info = r->info;
 	list_for_each_entry(seg, &r->segments, node)
-		resident += READ_ONCE(seg->resident);
-	info->bytes_resident = resident << PAGE_SHIFT;
+		pages += READ_ONCE(seg->resident);
+	return pages << PAGE_SHIFT;
+}
+
+static void fill_info(const struct memtag_region *r, struct memtag_region_info *info)
+{
+	*info = r->info;
+	info->bytes_resident = resident_bytes(r);
 }
 
 static int check_limits(struct memtag_user *u, struct netlink_ext_ack *extack)
@@ -246,7 +251,6 @@ static void init_region(struct memtag_region *r, const struct memtag_caller *cal
 	r->info.site = site;
 	r->info.created_ns = ktime_get_boottime_ns();
 	strscpy(r->info.name, name, sizeof(r->info.name));
-	r->portid = caller->portid;
 	r->depth = parent ? parent->depth + 1 : 0;
 	write_pnet(&r->net, get_net(caller->net));	/* put in free_region() */
 	INIT_LIST_HEAD(&r->segments);
@@ -487,7 +491,7 @@ bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct m
 	return found;
 }
 
-bool memtag_region_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
+bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 			struct memtag_region_info *info, unsigned int *generation)
 {
 	struct memtag_region *r;
@@ -497,9 +501,7 @@ bool memtag_region_next(struct net *net, kuid_t viewer, bool all, unsigned long 
 	*generation = regions_generation;
 	for (r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT); r;
 	     r = xa_find_after(&regions, pos, ULONG_MAX, XA_PRESENT)) {
-		if (!net_eq(read_pnet(&r->net), net))
-			continue;
-		if (all || uid_eq(r->info.uid, viewer)) {
+		if (memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid)) {
 			fill_info(r, info);
 			found = true;
 			break;
@@ -568,14 +570,9 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 /* Resident bytes in software mode; MTE memory is the owner's, seen as reserved. */
 static u64 region_size(const struct memtag_region *r)
 {
-	struct memtag_segment *seg;
-	u64 resident = 0;
-
 	if (memtag_backend() != MEMTAG_BACKEND_SOFTWARE)
 		return r->info.bytes_reserved;
-	list_for_each_entry(seg, &r->segments, node)
-		resident += READ_ONCE(seg->resident);
-	return resident << PAGE_SHIFT;
+	return resident_bytes(r);
 }
 
 static void sample_regions(struct work_struct *work);

@@ -59,7 +59,8 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 			struct memtag_region_info *info,
 			struct netlink_ext_ack *extack);
 /* Copy the next region from *pos visible to viewer; false at the end. */
-bool memtag_region_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
+struct memtag_viewer;
+bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 			struct memtag_region_info *info, unsigned int *generation);
 void memtag_region_owner_gone(struct net *net, u32 portid);
 void memtag_region_init(void);

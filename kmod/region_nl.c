@@ -133,7 +133,7 @@ static bool next_region(const struct memtag_viewer *v, struct netlink_callback *
 			unsigned long *pos, void *item)
 {
 	unsigned int generation;
-	bool found = memtag_region_next(v->net, v->uid, v->all, pos, item, &generation);
+	bool found = memtag_region_next(v, pos, item, &generation);
 
 	cb->seq = generation;	/* NLM_F_DUMP_INTR when regions changed between parts */
 	return found;

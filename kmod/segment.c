@@ -134,7 +134,7 @@ static vm_fault_t map_page(struct memtag_segment *seg, struct vm_fault *vmf, uns
 		if (!page)
 			return VM_FAULT_OOM;
 		seg->pages[idx] = page;
-		seg->resident++;
+		WRITE_ONCE(seg->resident, seg->resident + 1);
 	}
 	return insert(vmf, page);
 }
@@ -370,7 +370,7 @@ static void report_segment(struct memtag_segment *seg, struct memtag_segment_rep
 	mutex_unlock(&seg->lock);
 }
 
-bool memtag_segment_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
+bool memtag_segment_next(const struct memtag_viewer *v, unsigned long *pos,
 			 struct memtag_segment_report *report)
 {
 	struct memtag_segment *seg;
@@ -385,8 +385,7 @@ bool memtag_segment_next(struct net *net, kuid_t viewer, bool all, unsigned long
 			return false;
 		if (!held)
 			continue;	/* being freed */
-		shown = net_eq(read_pnet(&seg->owner.net), net) &&
-			(all || uid_eq(seg->owner.uid, viewer));
+		shown = memtag_viewer_sees(v, read_pnet(&seg->owner.net), seg->owner.uid);
 		if (shown)
 			report_segment(seg, report);
 		kref_put(&seg->ref, segment_free);

@@ -65,7 +65,8 @@ struct memtag_segment_report {
 };
 
 /* Copy the next segment from *pos visible to viewer; false at the end. */
-bool memtag_segment_next(struct net *net, kuid_t viewer, bool all, unsigned long *pos,
+struct memtag_viewer;
+bool memtag_segment_next(const struct memtag_viewer *v, unsigned long *pos,
 			 struct memtag_segment_report *report);
 
 #endif /* MEMTAG_SEGMENT_H */

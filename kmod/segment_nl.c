@@ -24,7 +24,7 @@ static int put_segment(struct sk_buff *msg, const struct memtag_segment_report *
 static bool next_segment(const struct memtag_viewer *v, struct netlink_callback *cb,
 			 unsigned long *pos, void *item)
 {
-	return memtag_segment_next(v->net, v->uid, v->all, pos, item);
+	return memtag_segment_next(v, pos, item);
 }
 
 static int put_segment_item(struct sk_buff *skb, const void *item)
