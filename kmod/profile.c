@@ -253,8 +253,13 @@ static int put_bucket(struct sk_buff *skb, const struct memtag_profile *p, unsig
 /* Items of a profile: its binaries, then its buckets. */
 static unsigned int profile_items(const struct memtag_profile *p, unsigned int *nr_binaries)
 {
-	*nr_binaries = min_t(u32, READ_ONCE(p->area->nr_binaries), MEMTAG_PROFILE_BINARIES);
-	return *nr_binaries + min_t(u32, READ_ONCE(p->area->nr_buckets), MEMTAG_PROFILE_BUCKETS);
+	/* pairs with the library's release: entries are written before counted */
+	u32 binaries = smp_load_acquire(&p->area->nr_binaries);
+	/* the same for buckets */
+	u32 buckets = smp_load_acquire(&p->area->nr_buckets);
+
+	*nr_binaries = min_t(u32, binaries, MEMTAG_PROFILE_BINARIES);
+	return *nr_binaries + min_t(u32, buckets, MEMTAG_PROFILE_BUCKETS);
 }
 
 /*

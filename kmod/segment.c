@@ -30,7 +30,7 @@ struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 
 
 	if (!bytes || bytes > MEMTAG_SEGMENT_MAX_BYTES || !PAGE_ALIGNED(bytes))
 		return ERR_PTR(-EINVAL);
-	if (address && (!PAGE_ALIGNED(address) || address + bytes > TASK_SIZE))
+	if (address && (!PAGE_ALIGNED(address) || address > TASK_SIZE - bytes))
 		return ERR_PTR(-EFAULT);
 	seg = kzalloc(sizeof(*seg), GFP_KERNEL_ACCOUNT);
 	if (!seg)

@@ -225,6 +225,8 @@ static uint32_t overflow_bucket(void)
 		b->flags = MEMTAG_PROFILE_BUCKET_F_OVERFLOW;
 		b->first_ns = now_ns();
 		__atomic_store_n(&b->depth, 1, __ATOMIC_RELEASE);
+		/* the module reads buckets below nr_buckets: the last one too now */
+		__atomic_store_n(&area->nr_buckets, MEMTAG_PROFILE_BUCKETS, __ATOMIC_RELEASE);
 	}
 	return OVERFLOW_BUCKET;
 }
@@ -307,7 +309,12 @@ uint32_t tag_profile_site(uint64_t site)
 		return MEMTAG_PROFILE_BUCKETS;	/* no memory for counters: not counted */
 	depth = capture(site, stack);
 	v = *find_slot(stack, depth);
-	return v ? v - 1 : new_bucket(stack, depth);
+	if (v)
+		return v - 1;
+	/* a full table: new sites share the overflow bucket, without the lock */
+	if (__atomic_load_n(&area->nr_buckets, __ATOMIC_ACQUIRE) == MEMTAG_PROFILE_BUCKETS)
+		return OVERFLOW_BUCKET;
+	return new_bucket(stack, depth);
 }
 
 static void add(__u64 *counter, uint64_t delta)
@@ -349,10 +356,13 @@ void tag_profile_totals(struct tag_stats *s)
 	for (i = 0; area && i < MEMTAG_PROFILE_BUCKETS; i++) {
 		const struct memtag_profile_bucket *b = &area->buckets[i];
 
+		/* frees first: an allocation freed between the loads still counts */
+		uint64_t frees = __atomic_load_n(&b->free_objects, __ATOMIC_ACQUIRE);
+		uint64_t freed = __atomic_load_n(&b->free_bytes, __ATOMIC_ACQUIRE);
+
+		s->frees += frees;
 		s->allocs += __atomic_load_n(&b->alloc_objects, __ATOMIC_RELAXED);
-		s->frees += __atomic_load_n(&b->free_objects, __ATOMIC_RELAXED);
-		s->live_bytes += __atomic_load_n(&b->alloc_bytes, __ATOMIC_RELAXED) -
-				 __atomic_load_n(&b->free_bytes, __ATOMIC_RELAXED);
+		s->live_bytes += __atomic_load_n(&b->alloc_bytes, __ATOMIC_RELAXED) - freed;
 		s->allocs_leaked += __atomic_load_n(&b->leaked_objects, __ATOMIC_RELAXED);
 	}
 	s->live_allocs = s->allocs - s->frees;

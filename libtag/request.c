@@ -79,8 +79,11 @@ static int on_ack(struct nl_msg *msg, void *arg)
 
 struct nl_msg *memtag_request_new(struct memtag_client *client, uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg;
 
+	if (!client)
+		return NULL;	/* no connection (a forked child could not reconnect) */
+	msg = nlmsg_alloc();
 	if (!msg)
 		return NULL;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, client->family, 0,
