@@ -4,27 +4,20 @@
 #include <string.h>
 #include "chunk.h"
 
-void chunk_init(struct chunk *c, uint32_t region, size_t size, size_t redzone, uint64_t site,
-		uint64_t lifetime)
-{
-	c->magic = CHUNK_LIVE;
-	c->region = region;
-	c->size = (uint32_t)size;
-	c->redzone = (uint32_t)redzone;
-	c->site = site;
-	c->lifetime = (uint32_t)lifetime;
-	memset((char *)chunk_data(c) + size, REDZONE_BYTE, chunk_round(size) - size + redzone);
-}
-
 /* Offset of the first byte in [from, to) that is not value, or to. */
 static size_t first_not(const unsigned char *p, size_t from, size_t to, unsigned char value)
 {
-	unsigned char block[64];
+	uint64_t word = 0x0101010101010101ULL * value, w;
 
-	/* memcmp a block at a time: these checks run on every free */
-	memset(block, value, sizeof(block));
-	while (to - from >= sizeof(block) && !memcmp(p + from, block, sizeof(block)))
-		from += sizeof(block);
+	/* a word at a time: end and reset check every chunk */
+	for (; from < to && ((uintptr_t)(p + from) & 7); from++)
+		if (p[from] != value)
+			return from;
+	for (; to - from >= sizeof(w); from += sizeof(w)) {
+		memcpy(&w, p + from, sizeof(w));
+		if (w != word)
+			break;
+	}
 	for (; from < to; from++)
 		if (p[from] != value)
 			return from;

@@ -65,8 +65,77 @@ enum chunk_damage {
 	CHUNK_POISON,		/* a freed chunk was written: use after free */
 };
 
-void chunk_init(struct chunk *c, uint32_t region, size_t size, size_t redzone, uint64_t site,
-		uint64_t lifetime);
+/* 16 bytes of value, for the word-sized stores and loads of the hot paths */
+#define CHUNK_FILL16(v) (((unsigned __int128)0x0101010101010101ULL << 64 | 0x0101010101010101ULL) * (v))
+
+/*
+ * Fill the slack after size and the redzone. A redzone of 16 or more
+ * bytes takes two 16-byte stores (they overlap); without one (MTE) the
+ * slack stays as it is: the granule's tag guards it.
+ */
+static inline void chunk_fill_redzone(struct chunk *c, size_t size, size_t redzone)
+{
+	char *data = chunk_data(c);
+	unsigned __int128 fill = CHUNK_FILL16(REDZONE_BYTE);
+
+	if (redzone < CHUNK_ALIGN)
+		return;
+	__builtin_memcpy(data + size, &fill, sizeof(fill));
+	__builtin_memcpy(data + chunk_round(size), &fill, sizeof(fill));
+	if (redzone > CHUNK_ALIGN)
+		__builtin_memset(data + chunk_round(size) + CHUNK_ALIGN, REDZONE_BYTE,
+				 redzone - CHUNK_ALIGN);
+}
+
+static inline void chunk_init(struct chunk *c, uint32_t region, size_t size, size_t redzone,
+			      uint64_t site, uint64_t lifetime)
+{
+	c->magic = CHUNK_LIVE;
+	c->region = region;
+	c->size = (uint32_t)size;
+	c->redzone = (uint32_t)redzone;
+	c->site = site;
+	c->lifetime = (uint32_t)lifetime;
+	chunk_fill_redzone(c, size, redzone);
+}
+
+/*
+ * The check free() can afford, in two loads: the 8 bytes after the data
+ * (where an overflow lands first) and the end of the redzone's first 16.
+ * false: look closer (chunk_check). End and reset check every byte.
+ */
+static inline bool chunk_redzone_intact(const struct chunk *c)
+{
+	const char *data = (const char *)c + sizeof(*c);
+	uint64_t a, b, fill = 0x0101010101010101ULL * REDZONE_BYTE;
+
+	if (c->redzone < CHUNK_ALIGN)
+		return true;
+	__builtin_memcpy(&a, data + c->size, sizeof(a));
+	__builtin_memcpy(&b, data + chunk_round(c->size) + 8, sizeof(b));
+	return a == fill && b == fill;
+}
+
+/* A freed chunk still as free() left it, in its redzone and first limit bytes? */
+static inline bool chunk_freed_intact(const struct chunk *c, size_t limit)
+{
+	const char *data = (const char *)c + sizeof(*c);
+	uint64_t w, poison = 0x0101010101010101ULL * POISON_BYTE;
+	size_t n = c->size < limit ? c->size : limit, i;
+
+	if (c->magic != CHUNK_FREED || !chunk_redzone_intact(c))
+		return false;
+	for (i = 0; i + sizeof(w) <= n; i += sizeof(w)) {
+		__builtin_memcpy(&w, data + i, sizeof(w));
+		if (w != poison)
+			return false;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)data[i] != POISON_BYTE)
+			return false;
+	return true;
+}
+
 /* First damaged byte offset from the data start goes to *where. */
 enum chunk_damage chunk_check(const struct chunk *c, size_t *where);
 /* The same, looking at no more than the first limit bytes of freed data. */

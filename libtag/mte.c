@@ -66,14 +66,6 @@ unsigned int tag_mte_memory_tag(const void *p)
 	return tag_of(t);
 }
 
-void tag_mte_checks(bool on)
-{
-	if (on)
-		asm volatile(".arch armv8.5-a+memtag\n\tmsr tco, #0" : : : "memory");
-	else
-		asm volatile(".arch armv8.5-a+memtag\n\tmsr tco, #1" : : : "memory");
-}
-
 #else
 
 bool tag_mte_supported(void)
@@ -104,11 +96,6 @@ unsigned int tag_mte_memory_tag(const void *p)
 {
 	(void)p;
 	return 0;
-}
-
-void tag_mte_checks(bool on)
-{
-	(void)on;
 }
 
 #endif

@@ -21,7 +21,17 @@ void tag_mte_set(void *p, size_t len);
 /* The tag memory at p carries (ldg). */
 unsigned int tag_mte_memory_tag(const void *p);
 /* Suspend or resume tag checks of this thread around metadata accesses. */
-void tag_mte_checks(bool on);
+static inline void tag_mte_checks(bool on)
+{
+#ifdef __aarch64__
+	if (on)
+		asm volatile(".arch armv8.5-a+memtag\n\tmsr tco, #0" : : : "memory");
+	else
+		asm volatile(".arch armv8.5-a+memtag\n\tmsr tco, #1" : : : "memory");
+#else
+	(void)on;
+#endif
+}
 
 static inline unsigned int tag_of(const void *p)
 {

@@ -26,6 +26,7 @@ static bool area_mapped;
 static int profile_fd = -1;
 static uint32_t slots[SLOTS];		/* bucket index + 1; 0: empty */
 static pthread_mutex_t profile_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t generation = 1;		/* of the site caches; a fork starts anew */
 
 static size_t profile_bytes(void)
 {
@@ -78,6 +79,7 @@ void tag_profile_after_fork(int dev_fd)
 		free(area);
 	area = NULL;
 	memset(slots, 0, sizeof(slots));
+	generation++;
 	tag_profile_init(dev_fd);
 }
 
@@ -299,7 +301,38 @@ static unsigned int capture(uint64_t site, uint64_t *stack)
 	return n;
 }
 
+/*
+ * Depth 1 (the default): a per-thread cache of recent sites in front of
+ * the shared table, so that the hot path costs a load and a compare.
+ * Entries carry the profile's generation: a forked child starts anew.
+ */
+#define SITE_CACHE 64
+struct site_cache_entry {
+	uint64_t site;
+	uint32_t bucket;
+	uint32_t generation;
+};
+static __thread struct site_cache_entry site_cache[SITE_CACHE]
+	__attribute__((tls_model("initial-exec")));
+
+static uint32_t site_lookup(uint64_t site);
+
 uint32_t tag_profile_site(uint64_t site)
+{
+	struct site_cache_entry *e = &site_cache[(site ^ (site >> 7)) % SITE_CACHE];
+	uint32_t bucket;
+
+	if (tag_rt.opts.stack_depth > 1)
+		return site_lookup(site);
+	if (e->site == site && e->generation == generation)
+		return e->bucket;
+	bucket = site_lookup(site);
+	if (bucket < MEMTAG_PROFILE_BUCKETS)
+		*e = (struct site_cache_entry){ site, bucket, generation };
+	return bucket;
+}
+
+static uint32_t site_lookup(uint64_t site)
 {
 	uint64_t stack[MEMTAG_STACK_MAX];
 	unsigned int depth;

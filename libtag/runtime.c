@@ -116,11 +116,23 @@ __attribute__((constructor)) static void enable_mte_early(void)
 	tag_mte_thread_enable(opts.mte_mode);
 }
 
+/* Host tests and callgrind: the software layout on anonymous memory. */
+static bool anonymous_init(void)
+{
+	tag_rt.backend = TAG_BACKEND_SOFTWARE;
+	tag_profile_init(-1);
+	return true;
+}
+
 static void runtime_init(void)
 {
 	read_options();
 	tag_rt.pid = getpid();
 	pthread_atfork(NULL, NULL, after_fork_in_child);
+	if (tag_rt.anonymous) {
+		runtime_ok = anonymous_init();
+		return;
+	}
 	runtime_ok = open_module() && open_device();
 	if (runtime_ok && tag_rt.backend == TAG_BACKEND_MTE)
 		runtime_ok = tag_mte_enable();
@@ -137,7 +149,12 @@ bool tag_runtime_ready(void)
 struct memtag_client *tag_client(void)
 {
 	/* a forked child connects anew, with its own socket */
-	if (!tag_rt.client && tag_rt.backend != TAG_BACKEND_NONE)
+	if (!tag_rt.client && tag_kernel_backed())
 		memtag_client_open(&tag_rt.client);
 	return tag_rt.client;
+}
+
+void tag_testing_anonymous_memory(void)
+{
+	tag_rt.anonymous = true;
 }

@@ -6,28 +6,34 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include "mte.h"
+#include "pagemap.h"
 #include "tag_internal.h"
 
 #ifndef PROT_MTE
 #define PROT_MTE 0x20
 #endif
 
-static void link_segment(struct tag_segment *seg)
+/*
+ * Segment records are recycled, never freed: the SIGSEGV handler may read
+ * one it found in the page map while another thread retires it.
+ */
+static struct tag_segment *unused_records;
+
+static struct tag_segment *record_new(void)
 {
-	seg->all_next = tag_rt.segments;
-	if (tag_rt.segments)
-		tag_rt.segments->all_prev = seg;
-	tag_rt.segments = seg;
+	struct tag_segment *seg = unused_records;
+
+	if (!seg)
+		return calloc(1, sizeof(*seg));
+	unused_records = seg->next;
+	memset(seg, 0, sizeof(*seg));
+	return seg;
 }
 
-static void unlink_segment(struct tag_segment *seg)
+static void record_free(struct tag_segment *seg)
 {
-	if (seg->all_prev)
-		seg->all_prev->all_next = seg->all_next;
-	else
-		tag_rt.segments = seg->all_next;
-	if (seg->all_next)
-		seg->all_next->all_prev = seg->all_prev;
+	seg->next = unused_records;
+	unused_records = seg;
 }
 
 static size_t page_round(size_t n)
@@ -44,6 +50,14 @@ static int map_segment(struct tag_region *r, struct tag_segment *seg)
 	void *p;
 	int ret;
 
+	if (tag_rt.anonymous) {
+		/* tests and callgrind on the host: the software layout, no module */
+		p = mmap(NULL, seg->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		seg->base = p;
+		return 0;
+	}
 	if (tag_rt.backend == TAG_BACKEND_MTE) {
 		p = mmap(NULL, seg->size, PROT_READ | PROT_WRITE | PROT_MTE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -84,7 +98,9 @@ struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes)
 		errno = ENOMEM;
 		return NULL;
 	}
-	seg = calloc(1, sizeof(*seg));
+	pthread_mutex_lock(&tag_rt.lock);
+	seg = record_new();
+	pthread_mutex_unlock(&tag_rt.lock);
 	if (!seg)
 		return NULL;
 	seg->size = bytes;
@@ -95,11 +111,14 @@ struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes)
 	memcpy(seg->name, r->name, sizeof(seg->name));
 	pthread_mutex_lock(&tag_rt.lock);
 	ret = map_segment(r, seg);
-	if (!ret)
-		link_segment(seg);
+	if (!ret && !tag_pagemap_set(seg->base, seg->size, seg)) {
+		munmap(seg->base, seg->size);
+		ret = -ENOMEM;
+	}
+	if (ret)
+		record_free(seg);
 	pthread_mutex_unlock(&tag_rt.lock);
 	if (ret) {
-		free(seg);
 		errno = -ret;
 		return NULL;
 	}
@@ -121,9 +140,9 @@ static void trim_quarantine(void)
 		if (!tag_rt.quarantine)
 			tag_rt.quarantine_tail = NULL;
 		tag_rt.quarantine_bytes -= seg->size;
-		unlink_segment(seg);
+		tag_pagemap_set(seg->base, seg->size, NULL);
 		munmap(untagged(seg->base), seg->size);
-		free(seg);
+		record_free(seg);
 	}
 }
 
@@ -152,13 +171,7 @@ void tag_segment_retire(struct tag_segment *seg, enum memtag_event_kind why)
 
 struct tag_segment *tag_segment_find(const void *addr)
 {
-	const char *a = untagged(addr);
-	struct tag_segment *seg;
-
-	for (seg = tag_rt.segments; seg; seg = seg->all_next)
-		if (a >= seg->base && a < seg->base + seg->size)
-			return seg;
-	return NULL;
+	return tag_pagemap_get(addr);
 }
 
 void tag_segment_walk(struct tag_segment *seg,

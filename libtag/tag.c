@@ -5,12 +5,13 @@
 #include <string.h>
 #include "memtag.h"
 #include "mte.h"
+#include "pagemap.h"
 #include "tag_internal.h"
 
 #define SITE() ((uint64_t)(uintptr_t)__builtin_return_address(0))
 #define SITES_TRACKED 64
-/* tag_free looks at the head of recent frees only: the full check is at end */
-#define RECENT_POISON_CHECKED 64
+/* a chunk leaving the ring of recent frees has its head checked; end checks all */
+#define RECENT_POISON_CHECKED 16
 
 static void count_one(atomic_uint_fast64_t *counter)
 {
@@ -25,8 +26,10 @@ static void report_region(enum memtag_event_kind kind, const struct tag_region *
 	tag_report(&rep);
 }
 
-/* Is r a region this process may use now? If not, say why (errno, report). */
-static bool region_usable(struct tag_region *r, enum memtag_event_kind if_ended, uint64_t site)
+/* r is not usable now: say why (errno, report). Off the fast path. */
+static __attribute__((noinline, cold)) bool region_refused(struct tag_region *r,
+							  enum memtag_event_kind if_ended,
+							  uint64_t site)
 {
 	if (!r || (r->magic != REGION_LIVE && r->magic != REGION_ENDED)) {
 		errno = EINVAL;
@@ -37,12 +40,18 @@ static bool region_usable(struct tag_region *r, enum memtag_event_kind if_ended,
 		errno = EPERM;
 		return false;
 	}
-	if (r->magic == REGION_ENDED) {
-		report_region(if_ended, r, NULL, site);
-		errno = ESTALE;
-		return false;
-	}
-	return true;
+	report_region(if_ended, r, NULL, site);
+	errno = ESTALE;
+	return false;
+}
+
+/* Is r a live region of this process? Two compares on the fast path. */
+static inline bool region_usable(struct tag_region *r, enum memtag_event_kind if_ended,
+				 uint64_t site)
+{
+	if (__builtin_expect(r && r->magic == REGION_LIVE && r->pid == tag_rt.pid, 1))
+		return true;
+	return region_refused(r, if_ended, site);
 }
 
 static uint32_t kernel_flags(unsigned int flags)
@@ -54,13 +63,27 @@ static uint32_t kernel_flags(unsigned int flags)
 	return kflags;
 }
 
+static int kernel_call(int (*call)(struct memtag_client *, uint32_t), struct tag_region *r)
+{
+	int ret;
+
+	if (!tag_kernel_backed())
+		return 0;
+	ret = call(tag_client(), r->id);
+	if (ret)
+		errno = -ret;
+	return ret ? -1 : 0;
+}
+
 static int register_region(struct tag_region *r, struct tag_region *parent)
 {
 	struct memtag_region_record rec;
 	int ret;
 
-	if (tag_rt.backend == TAG_BACKEND_NONE)
+	if (!tag_kernel_backed()) {
+		r->id = ++tag_rt.local_ids;
 		return 0;
+	}
 	ret = memtag_region_create_flags(tag_client(), parent ? parent->id : 0, r->name,
 					 kernel_flags(r->flags), r->site, &rec);
 	if (!ret)
@@ -107,7 +130,7 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	if (!ret && !first_segment(r)) {
 		ret = -errno;
 		if (tag_rt.backend != TAG_BACKEND_NONE)
-			memtag_region_end(tag_client(), r->id);
+			kernel_call(memtag_region_end, r);
 	}
 	if (!ret && parent) {
 		r->parent = parent;
@@ -218,14 +241,18 @@ char *tag_strdup(struct tag_region *r, const char *s)
 	return p;
 }
 
+/* The segment of r that p points into (past a header), or NULL: O(1). */
 static struct tag_segment *own_segment(struct tag_region *r, const void *p)
 {
 	const char *a = untagged(p);
-	struct tag_segment *seg;
+	struct tag_segment *seg = r->segments;
 
-	for (seg = r->segments; seg; seg = seg->next)
-		if (a >= seg->base + sizeof(struct chunk) && a < seg->base + seg->used)
-			return seg;
+	/* most frees are of recent allocations: the current segment first */
+	if (!seg || a < seg->base || a >= seg->base + seg->size)
+		seg = tag_pagemap_get(a);
+	if (seg && seg->region == r && a >= seg->base + sizeof(struct chunk) &&
+	    a < seg->base + seg->used && !((uintptr_t)a & (CHUNK_ALIGN - 1)))
+		return seg;
 	return NULL;
 }
 
@@ -263,18 +290,15 @@ static void check_chunk(const struct tag_region *r, const struct tag_segment *se
 	}
 }
 
-static void check_recent_frees(struct tag_region *r)
+/*
+ * A freed chunk leaving the ring of recent frees: was it written since?
+ * One bounded check per free, whatever the number of frees; end and reset
+ * check every chunk in full.
+ */
+static void check_evicted(struct tag_region *r, struct chunk *c)
 {
-	struct tag_segment *seg;
-	unsigned int i;
-
-	for (i = 0; i < RECENT_FREED; i++) {
-		if (!r->recent_freed[i])
-			continue;
-		seg = own_segment(r, chunk_data(r->recent_freed[i]));
-		if (seg)
-			check_chunk(r, seg, r->recent_freed[i], RECENT_POISON_CHECKED);
-	}
+	if (!chunk_freed_intact(c, RECENT_POISON_CHECKED))
+		check_chunk(r, tag_pagemap_get(c), c, RECENT_POISON_CHECKED);
 }
 
 /* p is not a chunk of r: whose is it? */
@@ -313,15 +337,20 @@ static int fallback_free(struct tag_region *r, void *p)
 
 static void release_chunk(struct tag_region *r, struct chunk *c)
 {
+	struct chunk **slot;
+
 	tag_profile_free(c->bucket, c->size, false);
 	if (tag_rt.backend == TAG_BACKEND_MTE) {
 		c->magic = CHUNK_FREED;
 		/* a new tag: the old pointer faults from now on */
 		tag_mte_tag_new(c, chunk_span(c->size, c->redzone), tag_of(c));
-	} else {
-		chunk_poison(c);
+		return;
 	}
-	r->recent_freed[r->recent_pos++ % RECENT_FREED] = untagged(c);
+	chunk_poison(c);
+	slot = &r->recent_freed[r->recent_pos++ % RECENT_FREED];
+	if (*slot)
+		check_evicted(r, *slot);
+	*slot = c;
 }
 
 static int free_at(struct tag_region *r, void *p, uint64_t site)
@@ -348,10 +377,8 @@ static int free_at(struct tag_region *r, void *p, uint64_t site)
 	} else if (c->magic != CHUNK_LIVE || c->region != r->id) {
 		ret = bad_free(r, p, site);
 	} else {
-		if (tag_rt.backend == TAG_BACKEND_SOFTWARE) {
+		if (!chunk_redzone_intact(c))
 			check_chunk(r, seg, c, SIZE_MAX);
-			check_recent_frees(r);
-		}
 		release_chunk(r, with_tag(c, tag_of(p)));
 	}
 	tag_mte_checks(true);
@@ -569,18 +596,6 @@ static void unlink_from_parent(struct tag_region *r)
 			break;
 		}
 	}
-}
-
-static int kernel_call(int (*call)(struct memtag_client *, uint32_t), struct tag_region *r)
-{
-	int ret;
-
-	if (tag_rt.backend == TAG_BACKEND_NONE)
-		return 0;
-	ret = call(tag_client(), r->id);
-	if (ret)
-		errno = -ret;
-	return ret ? -1 : 0;
 }
 
 int tag_region_end(struct tag_region *r)

@@ -29,7 +29,6 @@ struct tag_region;
 /* A mapped piece of a region; kept, revoked, in quarantine after its lifetime. */
 struct tag_segment {
 	struct tag_segment *next;		/* in its region, or in quarantine */
-	struct tag_segment *all_prev, *all_next;	/* every segment of the process */
 	char *base;
 	size_t size;
 	size_t used;
@@ -75,7 +74,8 @@ struct tag_runtime {
 	struct memtag_client *client;
 	int dev_fd;
 	pid_t pid;
-	struct tag_segment *segments;		/* all, for address lookups */
+	bool anonymous;				/* tests: anonymous memory, no module */
+	uint32_t local_ids;			/* region ids when anonymous */
 	struct tag_segment *quarantine, *quarantine_tail;
 	size_t quarantine_bytes;
 	struct tag_region *zombies, *zombies_tail;
@@ -86,6 +86,12 @@ struct tag_runtime {
 };
 
 extern struct tag_runtime tag_rt;
+
+/* Does the module keep this process's regions (not fallback, not a test)? */
+static inline bool tag_kernel_backed(void)
+{
+	return tag_rt.backend != TAG_BACKEND_NONE && !tag_rt.anonymous;
+}
 
 /* Initialise once (options, module, backend); false: no regions possible. */
 bool tag_runtime_ready(void);
