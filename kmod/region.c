@@ -51,7 +51,12 @@ struct memtag_owner {
 	u32 portid;
 	struct net *net;		/* compared only, never dereferenced */
 	struct list_head regions;
+	struct list_head spares;	/* recycled segments for its next regions */
+	unsigned int nr_spares;
 };
+
+/* Recycled segments one socket may hold between an end and the next create. */
+#define MEMTAG_OWNER_SPARES_MAX 16
 
 struct memtag_region {
 	struct memtag_region_info info;
@@ -81,13 +86,22 @@ static u32 next_region_id;	/* ids are not reused soon: events name them */
 static u64 bytes_reserved;
 static u64 regions_live;
 
-static struct memtag_user *user_get(kuid_t uid)
+static struct memtag_user *user_find(kuid_t uid)
 {
 	struct memtag_user *u;
 
 	hash_for_each_possible(users, u, node, __kuid_val(uid))
 		if (uid_eq(u->uid, uid))
 			return u;
+	return NULL;
+}
+
+static struct memtag_user *user_get(kuid_t uid)
+{
+	struct memtag_user *u = user_find(uid);
+
+	if (u)
+		return u;
 	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 	if (!u)
 		return NULL;
@@ -126,13 +140,14 @@ static struct memtag_owner *owner_get(struct net *net, u32 portid)
 	o->portid = portid;
 	o->net = net;
 	INIT_LIST_HEAD(&o->regions);
+	INIT_LIST_HEAD(&o->spares);
 	hash_add(owners, &o->node, portid);
 	return o;
 }
 
 static void owner_put_if_empty(struct memtag_owner *o)
 {
-	if (!list_empty(&o->regions))
+	if (!list_empty(&o->regions) || !list_empty(&o->spares))
 		return;
 	hash_del(&o->node);
 	kfree(o);
@@ -262,91 +277,29 @@ static void init_region(struct memtag_region *r, const struct memtag_caller *cal
 		list_add_tail(&r->sibling, &parent->children);
 }
 
-int memtag_region_create(const struct memtag_caller *caller, const char *name,
-			 u32 parent, u32 flags, u64 site, struct memtag_region_info *info,
-			 struct netlink_ext_ack *extack)
+/* r's next segment starts here: account for it. */
+static void attach_segment(struct memtag_region *r, struct memtag_segment *seg, u64 size)
 {
-	struct memtag_region *r, *p = NULL;
-	struct memtag_owner *o;
-	struct memtag_user *u;
-	int ret;
-
-	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
-	if (!r)
-		return -ENOMEM;
-	mutex_lock(&regions_lock);
-	if (parent) {
-		p = owned_region(caller, parent, extack);
-		ret = PTR_ERR_OR_ZERO(p);
-		if (ret)
-			goto fail;
-		ret = -EMLINK;
-		if (p->depth + 1 >= MEMTAG_REGION_DEPTH_MAX) {
-			NL_SET_ERR_MSG(extack, "regions nest too deep");
-			goto fail;
-		}
-	}
-	ret = -ENOMEM;
-	o = owner_get(caller->net, caller->portid);
-	u = o ? user_get(caller->uid) : NULL;
-	if (!u) {
-		if (o)
-			owner_put_if_empty(o);
-		goto fail;
-	}
-	ret = check_limits(u, extack);
-	if (!ret) {
-		ret = xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
-				      GFP_KERNEL_ACCOUNT);
-		ret = ret < 0 ? ret : 0;	/* 1: the ids wrapped around */
-	}
-	if (ret) {
-		user_put_if_idle(u);
-		owner_put_if_empty(o);
-		goto fail;
-	}
-	init_region(r, caller, name, p, flags, site);
-	r->owner = o;
-	list_add_tail(&r->owner_node, &o->regions);
-	r->user = u;
-	u->records++;
-	u->regions++;
-	regions_live++;
-	regions_generation++;
-	fill_info(r, info);
-	mutex_unlock(&regions_lock);
-	atomic64_inc(&memtag_counters.regions_created);
-	return 0;
-fail:
-	mutex_unlock(&regions_lock);
-	kfree(r);
-	return ret;
+	list_add_tail(&seg->node, &r->segments);
+	r->nr_segments++;
+	r->next_offset += size;
+	r->info.bytes_reserved += size;
+	bytes_reserved += size;
 }
 
-int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 size,
-			      unsigned long address, struct memtag_segment_info *info,
-			      struct netlink_ext_ack *extack)
+static int add_segment_locked(struct memtag_region *r, u64 size, unsigned long address,
+			      struct memtag_segment_info *info, struct netlink_ext_ack *extack)
 {
 	struct memtag_segment *seg;
 	struct memtag_event owner;
-	struct memtag_region *r;
-	int ret = 0;
 
-	mutex_lock(&regions_lock);
-	r = owned_region(caller, id, extack);
-	if (IS_ERR(r)) {
-		ret = PTR_ERR(r);
-		goto out;
-	}
 	if (r->nr_segments >= MEMTAG_REGION_SEGMENTS_MAX) {
 		NL_SET_ERR_MSG(extack, "region has the most segments it may have");
-		ret = -EDQUOT;
-		goto out;
+		return -EDQUOT;
 	}
-	if (r->user->bytes + size > max_bytes_per_user) {
+	if (size > max_bytes_per_user || r->user->bytes + size > max_bytes_per_user) {
 		NL_SET_ERR_MSG(extack, "user would exceed max_bytes_per_user");
-		ret = -EDQUOT;
-		goto out;
+		return -EDQUOT;
 	}
 	event_template(r, &owner);
 	seg = memtag_segment_new(&owner, r->info.flags, r->next_offset, size, address);
@@ -355,22 +308,147 @@ int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 si
 			NL_SET_ERR_MSG(extack, "segment address must be page-aligned user memory");
 		else
 			NL_SET_ERR_MSG(extack, "segment size must be page-aligned, at most 1 GiB");
-		ret = PTR_ERR(seg);
-		goto out;
+		return PTR_ERR(seg);
 	}
-	list_add_tail(&seg->node, &r->segments);
-	r->nr_segments++;
 	info->id = seg->id;
 	info->offset = memtag_segment_offset(seg);
 	info->size = size;
 	info->region_offset = r->next_offset;
-	r->next_offset += size;
-	r->info.bytes_reserved += size;
+	attach_segment(r, seg, size);
 	r->user->bytes += size;
-	bytes_reserved += size;
-out:
+	return 0;
+}
+
+int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 size,
+			      unsigned long address, struct memtag_segment_info *info,
+			      struct netlink_ext_ack *extack)
+{
+	struct memtag_region *r;
+	int ret;
+
+	mutex_lock(&regions_lock);
+	r = owned_region(caller, id, extack);
+	ret = IS_ERR(r) ? PTR_ERR(r) : add_segment_locked(r, size, address, info, extack);
 	mutex_unlock(&regions_lock);
 	return ret;
+}
+
+static u64 segment_bytes(const struct memtag_segment *seg)
+{
+	return (u64)seg->npages << PAGE_SHIFT;
+}
+
+/* A segment of the caller's, with a reference, or an error in extack. */
+static struct memtag_segment *callers_segment(const struct memtag_caller *caller, u32 id,
+					      struct netlink_ext_ack *extack)
+{
+	struct memtag_segment *seg = memtag_segment_get(id);
+
+	if (seg && seg->owner.tgid == caller->tgid && uid_eq(seg->owner.uid, caller->uid) &&
+	    net_eq(read_pnet(&seg->owner.net), caller->net))
+		return seg;
+	if (seg)
+		memtag_segment_put(seg);
+	NL_SET_ERR_MSG(extack, "no such segment of the caller's");
+	return ERR_PTR(-ENOENT);
+}
+
+/*
+ * The pages of r's first segment move to segment to_id (see
+ * memtag_segment_recycle()), which is returned live, with a reference and
+ * charged to no region yet. r keeps counting the bytes until it is revoked.
+ */
+static struct memtag_segment *recycle_first(const struct memtag_caller *caller,
+					    struct memtag_region *r, u32 to_id,
+					    enum memtag_event_kind why,
+					    struct netlink_ext_ack *extack)
+{
+	struct memtag_segment *first, *to;
+	int ret;
+
+	if (list_empty(&r->segments)) {
+		NL_SET_ERR_MSG(extack, "region has no segment to recycle");
+		return ERR_PTR(-EINVAL);
+	}
+	to = callers_segment(caller, to_id, extack);
+	if (IS_ERR(to))
+		return to;
+	first = list_first_entry(&r->segments, struct memtag_segment, node);
+	list_del_init(&first->node);
+	ret = memtag_segment_recycle(first, to, why);
+	if (ret) {
+		list_add(&first->node, &r->segments);
+		memtag_segment_put(to);
+		NL_SET_ERR_MSG(extack,
+			       "recycled segment must be revoked, still mapped, of the first segment's size");
+		return ERR_PTR(ret);
+	}
+	r->nr_segments--;
+	return to;
+}
+
+static void return_spare(struct memtag_owner *o, struct memtag_segment *seg)
+{
+	list_add_tail(&seg->node, &o->spares);
+	o->nr_spares++;
+}
+
+/* A recycled segment waits on its socket for the next region; the user pays. */
+static void keep_spare(struct memtag_owner *o, struct memtag_user *u, struct memtag_segment *seg)
+{
+	struct memtag_event nobody = { .region = 0 };
+
+	memtag_segment_assign(seg, &nobody, 0, 0);
+	return_spare(o, seg);
+	u->bytes += segment_bytes(seg);
+}
+
+/* The spare segment id of the caller's socket, taken off its list, or NULL. */
+static struct memtag_segment *take_spare(struct memtag_owner *o, u32 id)
+{
+	struct memtag_segment *seg;
+
+	list_for_each_entry(seg, &o->spares, node) {
+		if (seg->id == id) {
+			list_del_init(&seg->node);
+			o->nr_spares--;
+			return seg;
+		}
+	}
+	return NULL;
+}
+
+/* seg, live and charged to r's user already, becomes r's first segment. */
+static void give_first_segment(struct memtag_region *r, struct memtag_segment *seg,
+			       struct memtag_segment_info *info)
+{
+	struct memtag_event owner;
+
+	event_template(r, &owner);
+	memtag_segment_assign(seg, &owner, r->info.flags, 0);
+	info->id = seg->id;
+	info->offset = memtag_segment_offset(seg);
+	info->size = segment_bytes(seg);
+	info->region_offset = 0;
+	attach_segment(r, seg, info->size);
+}
+
+static void release_spares(struct memtag_owner *o)
+{
+	struct memtag_segment *seg, *next;
+	struct memtag_user *u;
+
+	list_for_each_entry_safe(seg, next, &o->spares, node) {
+		list_del_init(&seg->node);
+		u = user_find(seg->owner.uid);
+		if (u) {
+			u->bytes -= segment_bytes(seg);
+			user_put_if_idle(u);
+		}
+		memtag_segment_release_pages(seg);
+		memtag_segment_put(seg);
+	}
+	o->nr_spares = 0;
 }
 
 /* Revoke every segment of r: the next touch of its memory is recorded. */
@@ -408,6 +486,98 @@ static void free_region(struct memtag_region *r)
 	kfree(r);
 }
 
+/* The first segment a create asks for: a spare, a new one, or none. */
+static int first_segment(struct memtag_region *r, struct memtag_segment *spare,
+			 const struct memtag_segment_req *req, struct memtag_segment_info *seg,
+			 struct netlink_ext_ack *extack)
+{
+	if (spare) {
+		give_first_segment(r, spare, seg);
+		return 0;
+	}
+	if (!req->size)
+		return 0;
+	return add_segment_locked(r, req->size, req->address, seg, extack);
+}
+
+int memtag_region_create(const struct memtag_caller *caller, const char *name,
+			 u32 parent, u32 flags, u64 site, const struct memtag_segment_req *req,
+			 struct memtag_region_info *info, struct memtag_segment_info *seg,
+			 struct netlink_ext_ack *extack)
+{
+	struct memtag_segment *spare = NULL;
+	struct memtag_region *r, *p = NULL;
+	struct memtag_owner *o;
+	struct memtag_user *u;
+	int ret;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return -ENOMEM;
+	mutex_lock(&regions_lock);
+	if (parent) {
+		p = owned_region(caller, parent, extack);
+		ret = PTR_ERR_OR_ZERO(p);
+		if (ret)
+			goto fail;
+		ret = -EMLINK;
+		if (p->depth + 1 >= MEMTAG_REGION_DEPTH_MAX) {
+			NL_SET_ERR_MSG(extack, "regions nest too deep");
+			goto fail;
+		}
+	}
+	ret = -ENOMEM;
+	o = owner_get(caller->net, caller->portid);
+	u = o ? user_get(caller->uid) : NULL;
+	if (!u) {
+		if (o)
+			owner_put_if_empty(o);
+		goto fail;
+	}
+	ret = check_limits(u, extack);
+	if (!ret && req->recycle) {
+		spare = take_spare(o, req->recycle);
+		if (!spare) {
+			NL_SET_ERR_MSG(extack, "no such spare segment of this socket");
+			ret = -ENOENT;
+		}
+	}
+	if (!ret) {
+		ret = xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
+				      GFP_KERNEL_ACCOUNT);
+		ret = ret < 0 ? ret : 0;	/* 1: the ids wrapped around */
+	}
+	if (ret) {
+		if (spare)
+			return_spare(o, spare);
+		user_put_if_idle(u);
+		owner_put_if_empty(o);
+		goto fail;
+	}
+	init_region(r, caller, name, p, flags, site);
+	r->owner = o;
+	list_add_tail(&r->owner_node, &o->regions);
+	r->user = u;
+	u->records++;
+	u->regions++;
+	regions_live++;
+	ret = first_segment(r, spare, req, seg, extack);
+	if (ret) {
+		free_region(r);		/* undone: nothing was created */
+		mutex_unlock(&regions_lock);
+		return ret;
+	}
+	regions_generation++;
+	fill_info(r, info);
+	mutex_unlock(&regions_lock);
+	atomic64_inc(&memtag_counters.regions_created);
+	return 0;
+fail:
+	mutex_unlock(&regions_lock);
+	kfree(r);
+	return ret;
+}
+
 /*
  * End the live children of r, depth first. Caller holds regions_lock.
  * Nesting is at most MEMTAG_REGION_DEPTH_MAX deep, which bounds the recursion.
@@ -426,12 +596,22 @@ static void end_children(struct memtag_region *r)
 	}
 }
 
-/* Under regions_lock, run act on a live region of the caller. */
-static int act_on_owned(const struct memtag_caller *caller, u32 id,
-			struct netlink_ext_ack *extack,
-			void (*act)(struct memtag_region *r, struct memtag_region_info *info),
-			struct memtag_region_info *info)
+static void end_region(struct memtag_region *r)
 {
+	end_children(r);
+	free_region(r);
+	atomic64_inc(&memtag_counters.regions_ended);
+}
+
+/*
+ * End a region; with recycle, its first segment's pages go to that
+ * revoked segment of the caller's, which waits as a spare for the next
+ * create (spare gets its id). One call revokes the whole subtree.
+ */
+int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
+		      struct memtag_segment_info *spare, struct netlink_ext_ack *extack)
+{
+	struct memtag_segment *to = NULL;
 	struct memtag_region *r;
 	int ret = 0;
 
@@ -439,41 +619,69 @@ static int act_on_owned(const struct memtag_caller *caller, u32 id,
 	r = owned_region(caller, id, extack);
 	if (IS_ERR(r)) {
 		ret = PTR_ERR(r);
-	} else {
-		act(r, info);
-		regions_generation++;
+		goto out;
 	}
+	if (recycle && r->owner->nr_spares >= MEMTAG_OWNER_SPARES_MAX) {
+		NL_SET_ERR_MSG(extack, "socket holds the most spare segments it may");
+		ret = -EDQUOT;
+		goto out;
+	}
+	if (recycle) {
+		to = recycle_first(caller, r, recycle, MEMTAG_EVENT_USE_AFTER_END, extack);
+		ret = PTR_ERR_OR_ZERO(to);
+		if (ret)
+			goto out;
+		/* before the end: the socket and the user must outlive it */
+		keep_spare(r->owner, r->user, to);
+		spare->id = to->id;
+		spare->offset = memtag_segment_offset(to);
+		spare->size = segment_bytes(to);
+		spare->region_offset = 0;
+	}
+	end_region(r);
+	regions_generation++;
+out:
 	mutex_unlock(&regions_lock);
 	return ret;
 }
 
-static void end_region(struct memtag_region *r, struct memtag_region_info *info)
+/*
+ * A reset ends what lived inside the old lifetime; the region stays. With
+ * recycle, the old first segment's pages go to that revoked segment of the
+ * caller's, which becomes the region's first segment (seg).
+ */
+int memtag_region_reset(const struct memtag_caller *caller, u32 id, u32 recycle,
+			struct memtag_region_info *info, struct memtag_segment_info *seg,
+			struct netlink_ext_ack *extack)
 {
-	end_children(r);
-	free_region(r);
-	atomic64_inc(&memtag_counters.regions_ended);
-}
+	struct memtag_segment *to = NULL;
+	struct memtag_region *r;
+	int ret = 0;
 
-/* A reset ends what lived inside the old lifetime; the region stays. */
-static void reset_region(struct memtag_region *r, struct memtag_region_info *info)
-{
+	mutex_lock(&regions_lock);
+	r = owned_region(caller, id, extack);
+	if (IS_ERR(r)) {
+		ret = PTR_ERR(r);
+		goto out;
+	}
+	if (recycle) {
+		to = recycle_first(caller, r, recycle, MEMTAG_EVENT_STALE_AFTER_RESET, extack);
+		ret = PTR_ERR_OR_ZERO(to);
+		if (ret)
+			goto out;
+	}
 	end_children(r);
 	revoke_segments(r, MEMTAG_EVENT_STALE_AFTER_RESET);
 	r->info.resets++;
+	if (to) {
+		give_first_segment(r, to, seg);
+		r->user->bytes += seg->size;
+	}
 	fill_info(r, info);
-}
-
-int memtag_region_end(const struct memtag_caller *caller, u32 id,
-		      struct netlink_ext_ack *extack)
-{
-	return act_on_owned(caller, id, extack, end_region, NULL);
-}
-
-int memtag_region_reset(const struct memtag_caller *caller, u32 id,
-			struct memtag_region_info *info,
-			struct netlink_ext_ack *extack)
-{
-	return act_on_owned(caller, id, extack, reset_region, info);
+	regions_generation++;
+out:
+	mutex_unlock(&regions_lock);
+	return ret;
 }
 
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e)
@@ -561,6 +769,7 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 		regions_generation++;
 		record_leak(r);
 	}
+	release_spares(o);
 	owner_put_if_empty(o);
 	while (leaked_count > max_leaked)
 		drop_oldest_leaked();
@@ -620,12 +829,20 @@ void memtag_region_exit(void)
 	struct memtag_region *r;
 	unsigned long idx;
 
+	struct memtag_owner *o;
+	struct hlist_node *tmp;
+	int bkt;
+
 	cancel_delayed_work_sync(&sampler);
 	mutex_lock(&regions_lock);
 	xa_for_each(&regions, idx, r) {
 		if (r->info.state == MEMTAG_REGION_LEAKED)
 			list_del(&r->leaked);
 		free_region(r);
+	}
+	hash_for_each_safe(owners, bkt, tmp, o, node) {
+		release_spares(o);
+		owner_put_if_empty(o);
 	}
 	mutex_unlock(&regions_lock);
 	xa_destroy(&regions);

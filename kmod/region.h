@@ -36,9 +36,6 @@ struct memtag_region_info {
 	char name[MEMTAG_REGION_NAME_MAX];
 };
 
-int memtag_region_create(const struct memtag_caller *caller, const char *name,
-			 u32 parent, u32 flags, u64 site, struct memtag_region_info *info,
-			 struct netlink_ext_ack *extack);
 /* Where a new segment of the region is: what mmap needs. */
 struct memtag_segment_info {
 	u32 id;
@@ -47,16 +44,29 @@ struct memtag_segment_info {
 	u64 region_offset;
 };
 
+/* The first segment a create asks for: a spare (recycle), a new one (size), or none. */
+struct memtag_segment_req {
+	u32 recycle;		/* id of a spare of the caller's socket */
+	u64 size;
+	unsigned long address;	/* MTE: the caller's own memory */
+};
+
+int memtag_region_create(const struct memtag_caller *caller, const char *name,
+			 u32 parent, u32 flags, u64 site, const struct memtag_segment_req *req,
+			 struct memtag_region_info *info, struct memtag_segment_info *seg,
+			 struct netlink_ext_ack *extack);
+
 /* address: where the owner mapped it itself (MTE), 0 to map it from /dev/memtag. */
 int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 size,
 			      unsigned long address, struct memtag_segment_info *info,
 			      struct netlink_ext_ack *extack);
 /* The event template of a region the caller may see (name, owner), for reports. */
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e);
-int memtag_region_end(const struct memtag_caller *caller, u32 id,
-		      struct netlink_ext_ack *extack);
-int memtag_region_reset(const struct memtag_caller *caller, u32 id,
-			struct memtag_region_info *info,
+/* recycle: 0, or a revoked segment of the caller's to take the first segment's pages. */
+int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
+		      struct memtag_segment_info *spare, struct netlink_ext_ack *extack);
+int memtag_region_reset(const struct memtag_caller *caller, u32 id, u32 recycle,
+			struct memtag_region_info *info, struct memtag_segment_info *seg,
 			struct netlink_ext_ack *extack);
 /* Copy the next region from *pos visible to viewer; false at the end. */
 struct memtag_viewer;

@@ -9,22 +9,46 @@
 #include "region.h"
 #include "segment.h"
 
+/* a bound before any arithmetic: sums with it cannot wrap */
+static struct netlink_range_validation segment_size_range = {
+	.min = PAGE_SIZE,
+	.max = MEMTAG_SEGMENT_MAX_BYTES,
+};
+
 const struct nla_policy memtag_region_create_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = MEMTAG_REGION_NAME_MAX - 1 },
 	[MEMTAG_A_REGION_PARENT] = { .type = NLA_U32 },
 	[MEMTAG_A_REGION_SITE] = { .type = NLA_U64 },
 	[MEMTAG_A_REGION_FLAGS] = NLA_POLICY_MASK(NLA_U32, MEMTAG_REGION_F_ALL),
+	[MEMTAG_A_SEGMENT_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MEMTAG_A_SEGMENT_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U64, &segment_size_range),
+	[MEMTAG_A_SEGMENT_ADDRESS] = { .type = NLA_U64 },
 };
 
 const struct nla_policy memtag_segment_add_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[MEMTAG_A_SEGMENT_SIZE] = { .type = NLA_U64 },
+	[MEMTAG_A_SEGMENT_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U64, &segment_size_range),
 	[MEMTAG_A_SEGMENT_ADDRESS] = { .type = NLA_U64 },
 };
 
 const struct nla_policy memtag_region_id_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
+
+const struct nla_policy memtag_region_recycle_policy[MEMTAG_A_MAX + 1] = {
+	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MEMTAG_A_SEGMENT_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static u32 get_u32_or_0(struct genl_info *info, int attr)
+{
+	return info->attrs[attr] ? nla_get_u32(info->attrs[attr]) : 0;
+}
+
+static u64 get_u64_or_0(struct genl_info *info, int attr)
+{
+	return info->attrs[attr] ? nla_get_u64(info->attrs[attr]) : 0;
+}
 
 void memtag_caller_of(struct genl_info *info, struct memtag_caller *caller)
 {
@@ -56,7 +80,22 @@ static int put_region(struct sk_buff *msg, const struct memtag_region_info *r)
 	return 0;
 }
 
-static int reply_region(struct genl_info *info, u8 cmd, const struct memtag_region_info *r)
+static int put_segment(struct sk_buff *msg, const struct memtag_segment_info *seg)
+{
+	if (!seg->id)
+		return 0;
+	if (nla_put_u32(msg, MEMTAG_A_SEGMENT_ID, seg->id) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_OFFSET, seg->offset, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_SIZE, seg->size, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_REGION_OFFSET, seg->region_offset,
+			      MEMTAG_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A reply with the region (if r) and the segment (if seg->id). */
+static int reply(struct genl_info *info, u8 cmd, const struct memtag_region_info *r,
+		 const struct memtag_segment_info *seg)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
 	void *hdr;
@@ -64,7 +103,7 @@ static int reply_region(struct genl_info *info, u8 cmd, const struct memtag_regi
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, cmd);
-	if (!hdr || put_region(msg, r)) {
+	if (!hdr || (r && put_region(msg, r)) || put_segment(msg, seg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -72,47 +111,72 @@ static int reply_region(struct genl_info *info, u8 cmd, const struct memtag_regi
 	return genlmsg_reply(msg, info);
 }
 
+/* A segment in the request is for the software backend without an address only. */
+static bool address_fits_backend(struct genl_info *info)
+{
+	bool address = info->attrs[MEMTAG_A_SEGMENT_ADDRESS];
+
+	if (address == (memtag_backend() != MEMTAG_BACKEND_SOFTWARE))
+		return true;
+	GENL_SET_ERR_MSG(info, "an address is given with the MTE backend only");
+	return false;
+}
+
 int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 {
+	struct memtag_segment_info seg = {};
 	struct memtag_region_info region;
+	struct memtag_segment_req req;
 	struct memtag_caller caller;
-	u32 parent = 0, flags = 0;
-	u64 site = 0;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_NAME)) {
 		GENL_SET_ERR_MSG(info, "a region needs a name");
 		return -EINVAL;
 	}
-	if (info->attrs[MEMTAG_A_REGION_PARENT])
-		parent = nla_get_u32(info->attrs[MEMTAG_A_REGION_PARENT]);
-	if (info->attrs[MEMTAG_A_REGION_SITE])
-		site = nla_get_u64(info->attrs[MEMTAG_A_REGION_SITE]);
-	if (info->attrs[MEMTAG_A_REGION_FLAGS])
-		flags = nla_get_u32(info->attrs[MEMTAG_A_REGION_FLAGS]);
+	req.recycle = get_u32_or_0(info, MEMTAG_A_SEGMENT_ID);
+	req.size = get_u64_or_0(info, MEMTAG_A_SEGMENT_SIZE);
+	req.address = get_u64_or_0(info, MEMTAG_A_SEGMENT_ADDRESS);
+	if (req.recycle && (req.size || req.address)) {
+		GENL_SET_ERR_MSG(info, "a first segment is either recycled or new");
+		return -EINVAL;
+	}
+	if (req.size && !address_fits_backend(info))
+		return -EINVAL;
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_create(&caller, nla_data(info->attrs[MEMTAG_A_REGION_NAME]),
-				   parent, flags, site, &region, info->extack);
+				   get_u32_or_0(info, MEMTAG_A_REGION_PARENT),
+				   get_u32_or_0(info, MEMTAG_A_REGION_FLAGS),
+				   get_u64_or_0(info, MEMTAG_A_REGION_SITE), &req, &region, &seg,
+				   info->extack);
 	if (ret)
 		return ret;
-	return reply_region(info, MEMTAG_CMD_REGION_CREATE, &region);
+	return reply(info, MEMTAG_CMD_REGION_CREATE, &region, &seg);
 }
 
 int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
 {
+	struct memtag_segment_info spare = {};
 	struct memtag_caller caller;
+	u32 recycle;
+	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID)) {
 		GENL_SET_ERR_MSG(info, "a region id is required");
 		return -EINVAL;
 	}
+	recycle = get_u32_or_0(info, MEMTAG_A_SEGMENT_ID);
 	memtag_caller_of(info, &caller);
-	return memtag_region_end(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
-				 info->extack);
+	ret = memtag_region_end(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]), recycle,
+				&spare, info->extack);
+	if (ret || !recycle)
+		return ret;
+	return reply(info, MEMTAG_CMD_REGION_END, NULL, &spare);
 }
 
 int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 {
+	struct memtag_segment_info seg = {};
 	struct memtag_region_info region;
 	struct memtag_caller caller;
 	int ret;
@@ -123,10 +187,11 @@ int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 	}
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
-				  &region, info->extack);
+				  get_u32_or_0(info, MEMTAG_A_SEGMENT_ID), &region, &seg,
+				  info->extack);
 	if (ret)
 		return ret;
-	return reply_region(info, MEMTAG_CMD_REGION_RESET, &region);
+	return reply(info, MEMTAG_CMD_REGION_RESET, &region, &seg);
 }
 
 static bool next_region(const struct memtag_viewer *v, struct netlink_callback *cb,
@@ -156,9 +221,6 @@ int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_segment_info seg;
 	struct memtag_caller caller;
-	unsigned long address;
-	struct sk_buff *msg;
-	void *hdr;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID) ||
@@ -166,31 +228,15 @@ int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "a segment needs a region id and a size");
 		return -EINVAL;
 	}
-	address = info->attrs[MEMTAG_A_SEGMENT_ADDRESS] ?
-		  nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_ADDRESS]) : 0;
 	/* MTE memory is the process's own; software memory comes from us */
-	if (!address != (memtag_backend() == MEMTAG_BACKEND_SOFTWARE)) {
-		GENL_SET_ERR_MSG(info, "an address is given with the MTE backend only");
+	if (!address_fits_backend(info))
 		return -EINVAL;
-	}
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_add_segment(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
 					nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
-					address, &seg, info->extack);
+					get_u64_or_0(info, MEMTAG_A_SEGMENT_ADDRESS), &seg,
+					info->extack);
 	if (ret)
 		return ret;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, MEMTAG_CMD_SEGMENT_ADD);
-	if (!hdr || nla_put_u32(msg, MEMTAG_A_SEGMENT_ID, seg.id) ||
-	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_OFFSET, seg.offset, MEMTAG_A_PAD) ||
-	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_SIZE, seg.size, MEMTAG_A_PAD) ||
-	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_REGION_OFFSET, seg.region_offset,
-			      MEMTAG_A_PAD)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return reply(info, MEMTAG_CMD_SEGMENT_ADD, NULL, &seg);
 }

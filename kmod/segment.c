@@ -87,6 +87,13 @@ static void segment_free(struct kref *ref)
 	kfree(seg);
 }
 
+static void zap(struct address_space *mapping, struct memtag_segment *seg)
+{
+	if (mapping)
+		unmap_mapping_range(mapping, memtag_segment_offset(seg),
+				    seg->npages << PAGE_SHIFT, 1);
+}
+
 void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind why)
 {
 	struct address_space *mapping;
@@ -98,10 +105,81 @@ void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind wh
 	free_pages_locked(seg);
 	mutex_unlock(&seg->lock);
 	/* faults after this point see the segment revoked */
-	if (mapping)
-		unmap_mapping_range(mapping, memtag_segment_offset(seg),
-				    seg->npages << PAGE_SHIFT, 1);
+	zap(mapping, seg);
 	kref_put(&seg->ref, segment_free);
+}
+
+void memtag_segment_put(struct memtag_segment *seg)
+{
+	kref_put(&seg->ref, segment_free);
+}
+
+struct memtag_segment *memtag_segment_get(u32 id)
+{
+	struct memtag_segment *seg;
+
+	xa_lock(&segments);
+	seg = xa_load(&segments, id);
+	if (seg && !kref_get_unless_zero(&seg->ref))
+		seg = NULL;
+	xa_unlock(&segments);
+	return seg;
+}
+
+/*
+ * from is revoked as memtag_segment_revoke() would, but its pages move to
+ * to: a segment revoked earlier that its owner still maps, of the same
+ * size, which is live again. The owner's next lifetime needs no mapping
+ * and no new pages; to's old addresses were in quarantine long enough.
+ * Consumes the caller's reference on from. Nothing changes on error.
+ */
+int memtag_segment_recycle(struct memtag_segment *from, struct memtag_segment *to,
+			   enum memtag_event_kind why)
+{
+	struct address_space *from_map, *to_map;
+	struct page *scratch;
+	int ret = 0;
+
+	mutex_lock(&from->lock);
+	mutex_lock_nested(&to->lock, SINGLE_DEPTH_NESTING);
+	if (!to->revoked || !to->mapping || to->nr_vmas != 1 || !to->pages || !from->pages ||
+	    from->revoked || to->npages != from->npages) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	swap(from->pages, to->pages);	/* to's were freed at its revocation */
+	to->resident = from->resident;
+	from->resident = 0;
+	from->revoked = why;
+	to->revoked = MEMTAG_EVENT_UNSPEC;
+	scratch = to->scratch;
+	to->scratch = NULL;
+	from_map = from->mapping;
+	to_map = to->mapping;
+unlock:
+	mutex_unlock(&to->lock);
+	mutex_unlock(&from->lock);
+	if (ret)
+		return ret;
+	/* faults on from are escapes from now on; on to they map the moved pages */
+	zap(from_map, from);
+	zap(to_map, to);
+	if (scratch)
+		put_page(scratch);
+	kref_put(&from->ref, segment_free);
+	return 0;
+}
+
+void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event *owner,
+			   u32 region_flags, u64 region_offset)
+{
+	mutex_lock(&seg->lock);
+	seg->owner.region = owner->region;
+	seg->owner.site = owner->site;
+	strscpy(seg->owner.name, owner->name, sizeof(seg->owner.name));
+	seg->region_flags = region_flags;
+	seg->region_offset = region_offset;
+	mutex_unlock(&seg->lock);
 }
 
 void memtag_segment_release_pages(struct memtag_segment *seg)

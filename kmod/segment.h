@@ -47,6 +47,15 @@ struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 
 					  u64 region_offset, u64 bytes, unsigned long address);
 /* End the segment's lifetime: unmap, free its pages, drop the region's reference. */
 void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind why);
+/* Move from's pages into to, a revoked segment its owner still maps; to is live again. */
+int memtag_segment_recycle(struct memtag_segment *from, struct memtag_segment *to,
+			   enum memtag_event_kind why);
+/* A live segment changes hands (a spare given to a region): whose it is now. */
+void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event *owner,
+			   u32 region_flags, u64 region_offset);
+/* A reference on segment id, or NULL. */
+struct memtag_segment *memtag_segment_get(u32 id);
+void memtag_segment_put(struct memtag_segment *seg);
 /* Free the pages of a segment nobody maps any more (its owner left). */
 void memtag_segment_release_pages(struct memtag_segment *seg);
 u64 memtag_segment_offset(const struct memtag_segment *seg);

@@ -28,6 +28,7 @@ static void after_fork_in_child(void)
 		tag_rt.dev_fd = open(MEMTAG_DEVICE, O_RDWR | O_CLOEXEC);
 	}
 	tag_profile_after_fork(tag_rt.dev_fd);
+	tag_segment_after_fork();
 	if (tag_rt.client) {
 		memtag_client_close(tag_rt.client);
 		tag_rt.client = NULL;

@@ -63,6 +63,7 @@ static int map_segment(struct tag_region *r, struct tag_segment *seg)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
+		madvise(p, seg->size, MADV_DONTFORK);
 		/* the module keeps the range: limits, listings and scans */
 		ret = memtag_segment_add(tag_client(), r->id, seg->size, (uintptr_t)p, &grant);
 		if (ret) {
@@ -83,6 +84,7 @@ static int map_segment(struct tag_region *r, struct tag_segment *seg)
 	seg->base = p;
 	seg->region_offset = grant.region_offset;
 	seg->map_offset = grant.offset;
+	seg->id = grant.id;
 	return 0;
 }
 
@@ -129,7 +131,17 @@ struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes)
 	return seg;
 }
 
-/* Quarantine: the oldest retired segments are unmapped past the budget. */
+/* Recyclable segments kept at most: bounds what the process keeps mapped. */
+#define RECYCLABLE_MAX 16
+
+static void unmap_segment(struct tag_segment *seg)
+{
+	tag_pagemap_set(seg->base, seg->size, NULL);
+	munmap(untagged(seg->base), seg->size);
+	record_free(seg);
+}
+
+/* Quarantine: past the budget the oldest go, to be recycled or unmapped. */
 static void trim_quarantine(void)
 {
 	struct tag_segment *seg;
@@ -140,10 +152,211 @@ static void trim_quarantine(void)
 		if (!tag_rt.quarantine)
 			tag_rt.quarantine_tail = NULL;
 		tag_rt.quarantine_bytes -= seg->size;
-		tag_pagemap_set(seg->base, seg->size, NULL);
-		munmap(untagged(seg->base), seg->size);
-		record_free(seg);
+		if (seg->size == FIRST_SEGMENT_BYTES && tag_kernel_backed() &&
+		    tag_rt.nr_recyclable < RECYCLABLE_MAX) {
+			seg->next = tag_rt.recyclable;
+			tag_rt.recyclable = seg;
+			tag_rt.nr_recyclable++;
+			continue;
+		}
+		unmap_segment(seg);
 	}
+}
+
+static struct tag_segment *take_recyclable(void)
+{
+	struct tag_segment *seg = tag_rt.recyclable;
+
+	if (seg) {
+		tag_rt.recyclable = seg->next;
+		tag_rt.nr_recyclable--;
+	}
+	return seg;
+}
+
+static void note_grant(struct tag_segment *seg, const struct memtag_segment_grant *grant)
+{
+	seg->size = grant->size;
+	seg->id = grant->id;
+	seg->map_offset = grant->offset;
+	seg->region_offset = grant->region_offset;
+}
+
+void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg)
+{
+	seg->used = 0;
+	seg->region = r;
+	seg->region_id = r->id;
+	seg->lifetime = r->lifetime;
+	seg->last_chunk = NULL;
+	seg->retired = MEMTAG_EVENT_UNSPEC;
+	memcpy(seg->name, r->name, sizeof(seg->name));
+	seg->next = r->segments;
+	r->segments = seg;
+}
+
+/* What the first segment of a create will be; *reuse: memory we have already. */
+static int want_first(struct memtag_segment_want *want, struct tag_segment **reuse)
+{
+	void *p;
+
+	*reuse = NULL;
+	want->size = FIRST_SEGMENT_BYTES;
+	if (tag_rt.backend == TAG_BACKEND_SOFTWARE && tag_rt.spare) {
+		*reuse = tag_rt.spare;
+		want->recycle = tag_rt.spare->id;
+		want->size = 0;
+		return 0;
+	}
+	if (tag_rt.backend != TAG_BACKEND_MTE)
+		return 0;
+	*reuse = take_recyclable();
+	if (*reuse) {
+		want->address = (uintptr_t)untagged((*reuse)->base);
+		return 0;
+	}
+	p = mmap(NULL, FIRST_SEGMENT_BYTES, PROT_READ | PROT_WRITE | PROT_MTE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	madvise(p, FIRST_SEGMENT_BYTES, MADV_DONTFORK);	/* a child has regions of its own */
+	want->address = (uintptr_t)p;
+	return 0;
+}
+
+/* Memory for a first segment the module granted: mapped, in the page map. */
+static int first_memory(const struct memtag_segment_want *want, struct tag_segment **seg,
+			const struct memtag_segment_grant *grant)
+{
+	void *p = (void *)(uintptr_t)want->address;
+
+	if (*seg)
+		return 0;
+	if (!p) {
+		p = mmap(NULL, grant->size, PROT_READ | PROT_WRITE, MAP_SHARED, tag_rt.dev_fd,
+			 (off_t)grant->offset);
+		if (p == MAP_FAILED)
+			return -errno;
+	}
+	*seg = record_new();
+	if (*seg && tag_pagemap_set(p, grant->size, *seg)) {
+		(*seg)->base = p;
+		return 0;
+	}
+	if (*seg)
+		record_free(*seg);
+	*seg = NULL;
+	if (!want->address)	/* ours; the caller unmaps its own */
+		munmap(p, grant->size);
+	return -ENOMEM;
+}
+
+int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kflags)
+{
+	struct memtag_segment_want want = { 0 };
+	struct memtag_segment_grant grant;
+	struct memtag_region_record rec;
+	struct tag_segment *seg;
+	int ret;
+
+	ret = want_first(&want, &seg);
+	if (ret)
+		return ret;
+	ret = memtag_region_open(tag_client(), parent, r->name, kflags, r->site, &want, &rec,
+				 &grant);
+	if (!ret) {
+		r->id = rec.id;
+		if (seg == tag_rt.spare && seg)
+			tag_rt.spare = NULL;
+		ret = first_memory(&want, &seg, &grant);
+		if (ret)	/* the kernel frees the segment with the region */
+			memtag_region_end(tag_client(), r->id);
+	}
+	if (ret) {
+		if (seg && seg != tag_rt.spare)
+			unmap_segment(seg);
+		else if (!seg && want.address)
+			munmap((void *)(uintptr_t)want.address, FIRST_SEGMENT_BYTES);
+		return ret;
+	}
+	note_grant(seg, &grant);
+	tag_segment_adopt(r, seg);
+	r->next_segment_bytes = FIRST_SEGMENT_BYTES * 2;
+	return 0;
+}
+
+/* r's first segment, if the module may move its pages into recycled memory. */
+static bool recyclable_first(const struct tag_region *r)
+{
+	const struct tag_segment *seg = r->segments;
+
+	if (tag_rt.backend != TAG_BACKEND_SOFTWARE || !tag_rt.recyclable || !seg)
+		return false;
+	while (seg->next)
+		seg = seg->next;
+	return seg->size == FIRST_SEGMENT_BYTES;
+}
+
+int tag_segment_end_region(struct tag_region *r)
+{
+	struct memtag_segment_grant grant;
+	struct tag_segment *to;
+	int ret;
+
+	if (tag_rt.spare || !recyclable_first(r))
+		return memtag_region_end(tag_client(), r->id);
+	to = take_recyclable();
+	ret = memtag_region_end_recycle(tag_client(), r->id, to->id, &grant);
+	if (ret == -EINVAL) {		/* the module would not: unmap it, end plainly */
+		unmap_segment(to);
+		return memtag_region_end(tag_client(), r->id);
+	}
+	if (ret) {
+		to->next = tag_rt.recyclable;
+		tag_rt.recyclable = to;
+		tag_rt.nr_recyclable++;
+		return ret;
+	}
+	to->region = NULL;
+	to->retired = MEMTAG_EVENT_UNSPEC;
+	to->next = NULL;
+	tag_rt.spare = to;
+	return 0;
+}
+
+int tag_segment_reset_region(struct tag_region *r, struct tag_segment **first)
+{
+	struct memtag_segment_grant grant;
+	struct tag_segment *to;
+	int ret;
+
+	*first = NULL;
+	if (!recyclable_first(r))
+		return memtag_region_reset(tag_client(), r->id, NULL);
+	to = take_recyclable();
+	ret = memtag_region_reset_recycle(tag_client(), r->id, to->id, NULL, &grant);
+	if (ret == -EINVAL) {
+		unmap_segment(to);
+		return memtag_region_reset(tag_client(), r->id, NULL);
+	}
+	if (ret) {
+		to->next = tag_rt.recyclable;
+		tag_rt.recyclable = to;
+		tag_rt.nr_recyclable++;
+		return ret;
+	}
+	note_grant(to, &grant);
+	*first = to;
+	return 0;
+}
+
+void tag_segment_after_fork(void)
+{
+	/* VM_DONTCOPY: none of these ranges is mapped in the child */
+	tag_rt.quarantine = tag_rt.quarantine_tail = NULL;
+	tag_rt.quarantine_bytes = 0;
+	tag_rt.recyclable = tag_rt.spare = NULL;
+	tag_rt.nr_recyclable = 0;
 }
 
 /* The segment's lifetime is over (the kernel revoked it in software mode). */

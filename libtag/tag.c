@@ -63,32 +63,27 @@ static uint32_t kernel_flags(unsigned int flags)
 	return kflags;
 }
 
-static int kernel_call(int (*call)(struct memtag_client *, uint32_t), struct tag_region *r)
+static int kernel_call(int (*call)(struct tag_region *), struct tag_region *r)
 {
 	int ret;
 
 	if (!tag_kernel_backed())
 		return 0;
-	ret = call(tag_client(), r->id);
+	ret = call(r);
 	if (ret)
 		errno = -ret;
 	return ret ? -1 : 0;
 }
 
-static int register_region(struct tag_region *r, struct tag_region *parent)
+/* Known to the module (or numbered here) and with a first segment: tag_alloc stays out of the kernel. */
+static int open_region(struct tag_region *r, struct tag_region *parent)
 {
-	struct memtag_region_record rec;
-	int ret;
-
-	if (!tag_kernel_backed()) {
-		r->id = ++tag_rt.local_ids;
+	if (tag_kernel_backed())
+		return tag_segment_open_region(r, parent ? parent->id : 0, kernel_flags(r->flags));
+	r->id = ++tag_rt.local_ids;
+	if (tag_rt.backend == TAG_BACKEND_NONE)
 		return 0;
-	}
-	ret = memtag_region_create_flags(tag_client(), parent ? parent->id : 0, r->name,
-					 kernel_flags(r->flags), r->site, &rec);
-	if (!ret)
-		r->id = rec.id;
-	return ret;
+	return tag_segment_new(r, 0) ? 0 : -errno;
 }
 
 static bool first_segment(struct tag_region *r)
@@ -125,13 +120,7 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
 	strcpy(r->name, name);
 	pthread_mutex_lock(&tag_rt.lock);
-	ret = register_region(r, parent);
-	/* map the first segment now: tag_alloc stays out of the kernel */
-	if (!ret && !first_segment(r)) {
-		ret = -errno;
-		if (tag_rt.backend != TAG_BACKEND_NONE)
-			kernel_call(memtag_region_end, r);
-	}
+	ret = open_region(r, parent);
 	if (!ret && parent) {
 		r->parent = parent;
 		r->sibling = parent->children;
@@ -536,6 +525,7 @@ static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
 		free(b);
 	}
 	r->segments = NULL;
+	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
 	memset(r->recent_freed, 0, sizeof(r->recent_freed));
 	r->lifetime++;
 }
@@ -607,7 +597,7 @@ int tag_region_end(struct tag_region *r)
 	pthread_mutex_lock(&tag_rt.lock);
 	/* check while the memory is there: the module revokes it next */
 	check_tree(r);
-	ret = kernel_call(memtag_region_end, r);
+	ret = kernel_call(tag_segment_end_region, r);
 	if (!ret) {
 		unlink_from_parent(r);
 		end_tree(r);
@@ -616,13 +606,10 @@ int tag_region_end(struct tag_region *r)
 	return ret;
 }
 
-static int reset_in_kernel(struct memtag_client *client, uint32_t id)
-{
-	return memtag_region_reset(client, id, NULL);
-}
 
 int tag_region_reset(struct tag_region *r)
 {
+	struct tag_segment *first = NULL;
 	struct tag_region *child, *next;
 	int ret;
 
@@ -630,15 +617,20 @@ int tag_region_reset(struct tag_region *r)
 		return -1;
 	pthread_mutex_lock(&tag_rt.lock);
 	check_tree(r);
-	ret = kernel_call(reset_in_kernel, r);
-	if (!ret) {
+	ret = tag_kernel_backed() ? tag_segment_reset_region(r, &first) : 0;
+	if (ret) {
+		errno = -ret;
+		ret = -1;
+	} else {
 		for (child = r->children; child; child = next) {
 			next = child->sibling;
 			end_tree(child);
 		}
 		r->children = NULL;
 		close_lifetime(r, MEMTAG_EVENT_STALE_AFTER_RESET);
-		if (!first_segment(r))
+		if (first)
+			tag_segment_adopt(r, first);	/* pages recycled, no new mapping */
+		else if (!first_segment(r))
 			ret = -1;	/* errno from the mapping; r stays usable */
 	}
 	pthread_mutex_unlock(&tag_rt.lock);

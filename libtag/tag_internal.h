@@ -34,6 +34,7 @@ struct tag_segment {
 	size_t used;
 	uint64_t region_offset;
 	uint64_t map_offset;			/* on /dev/memtag (software) */
+	uint32_t id;				/* the module's segment id */
 	struct tag_region *region;		/* NULL once retired */
 	uint32_t region_id;
 	uint64_t lifetime;
@@ -78,6 +79,13 @@ struct tag_runtime {
 	uint32_t local_ids;			/* region ids when anonymous */
 	struct tag_segment *quarantine, *quarantine_tail;
 	size_t quarantine_bytes;
+	/*
+	 * First-size segments out of quarantine, kept mapped for reuse rather
+	 * than unmapped: software, revoked ones whose pages the next end moves
+	 * in; MTE, ranges for the next create. spare: software, live, waiting.
+	 */
+	struct tag_segment *recyclable, *spare;
+	unsigned int nr_recyclable;
 	struct tag_region *zombies, *zombies_tail;
 	unsigned int zombie_count;
 	atomic_uint_fast64_t regions_created, regions_ended, violations;
@@ -101,6 +109,16 @@ bool tag_mte_enable(void);
 
 /* Segments (backend specific mapping, shared bookkeeping). */
 struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes);
+/* Register r with the module and give it a first segment, in one request. */
+int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kflags);
+/* End (or reset) r in the module, recycling pages when it can; 0 or -errno. */
+int tag_segment_end_region(struct tag_region *r);
+/* *first: a recycled segment for r's next lifetime (tag_segment_adopt it), or NULL. */
+int tag_segment_reset_region(struct tag_region *r, struct tag_segment **first);
+/* seg becomes r's newest segment, empty. */
+void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg);
+/* A forked child has none of the parent's mappings. */
+void tag_segment_after_fork(void);
 void tag_segment_retire(struct tag_segment *seg, enum memtag_event_kind why);
 struct tag_segment *tag_segment_find(const void *addr);
 
