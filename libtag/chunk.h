@@ -100,20 +100,22 @@ static inline void chunk_init(struct chunk *c, uint32_t region, size_t size, siz
 }
 
 /*
- * The check free() can afford, in two loads: the 8 bytes after the data
- * (where an overflow lands first) and the end of the redzone's first 16.
- * false: look closer (chunk_check). End and reset check every byte.
+ * The check free() can afford, in three loads: the 8 bytes after the data
+ * (where an overflow lands first) and the 16 of the redzone. Slack bytes
+ * past the first 8 are left to end and reset, which check every byte.
+ * false: look closer (chunk_check).
  */
 static inline bool chunk_redzone_intact(const struct chunk *c)
 {
 	const char *data = (const char *)c + sizeof(*c);
-	uint64_t a, b, fill = 0x0101010101010101ULL * REDZONE_BYTE;
+	uint64_t a, b, d, fill = 0x0101010101010101ULL * REDZONE_BYTE;
 
 	if (c->redzone < CHUNK_ALIGN)
 		return true;
 	__builtin_memcpy(&a, data + c->size, sizeof(a));
-	__builtin_memcpy(&b, data + chunk_round(c->size) + 8, sizeof(b));
-	return a == fill && b == fill;
+	__builtin_memcpy(&b, data + chunk_round(c->size), sizeof(b));
+	__builtin_memcpy(&d, data + chunk_round(c->size) + 8, sizeof(d));
+	return a == fill && b == fill && d == fill;
 }
 
 /* A freed chunk still as free() left it, in its redzone and first limit bytes? */

@@ -43,7 +43,14 @@ void tag_mte_set(void *p, size_t len)
 {
 	char *g = p, *end = (char *)p + len;
 
-	for (; g < end; g += MTE_GRANULE)
+	/* st2g tags two granules at once: half the tag stores of a stg loop */
+	if (((uintptr_t)g & MTE_GRANULE) && g < end) {
+		asm volatile(".arch armv8.5-a+memtag\n\tstg %0, [%0]" : : "r"(g) : "memory");
+		g += MTE_GRANULE;
+	}
+	for (; g + 2 * MTE_GRANULE <= end; g += 2 * MTE_GRANULE)
+		asm volatile(".arch armv8.5-a+memtag\n\tst2g %0, [%0]" : : "r"(g) : "memory");
+	if (g < end)
 		asm volatile(".arch armv8.5-a+memtag\n\tstg %0, [%0]" : : "r"(g) : "memory");
 }
 

@@ -261,18 +261,21 @@ static void report_chunk(enum memtag_event_kind kind, const struct tag_region *r
 	tag_report(&rep);
 }
 
-/* Check a chunk's redzone and (up to limit bytes of) poison; report damage. */
+/* Check a chunk's redzone and (up to limit bytes of) poison; report damage once. */
 static void check_chunk(const struct tag_region *r, const struct tag_segment *seg,
-			const struct chunk *c, size_t limit)
+			struct chunk *c, size_t limit)
 {
 	size_t at = 0;
 
 	switch (chunk_check_head(c, limit, &at)) {
 	case CHUNK_REDZONE:
 		report_chunk(MEMTAG_EVENT_OVERFLOW, r, seg, c, at);
+		/* mended, so that later checks report only new damage */
+		chunk_fill_redzone(c, c->size, c->redzone);
 		break;
 	case CHUNK_POISON:
 		report_chunk(MEMTAG_EVENT_USE_AFTER_FREE, r, seg, c, at);
+		memset(chunk_data(c), POISON_BYTE, c->size < limit ? c->size : limit);
 		break;
 	default:
 		break;

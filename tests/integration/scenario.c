@@ -70,6 +70,33 @@ static int use_after_end(void)
 	return 0;
 }
 
+/*
+ * With quarantine_mb=0 an ended region's first segment is recycled at
+ * once: lifetime 3 reuses lifetime 1's addresses (software: with lifetime 2's pages),
+ * lifetime 4 lifetime 2's. An escape from lifetime 4 is still caught.
+ */
+static int recycled(void)
+{
+	uintptr_t base[4];
+	char name[32], *p = NULL;
+	struct tag_region *r;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "lifetime-%d", i + 1);
+		r = must_create(NULL, name, 0);
+		p = must_alloc(r, 64);
+		memset(p, 'x', 64);
+		base[i] = (uintptr_t)untagged(tag_segment_find(p)->base);
+		if (i == 3)
+			show_chunk(r, p + 8);
+		tag_region_end(r);
+	}
+	show("recycled", base[2] == base[0] && base[3] == base[1]);
+	show("value", (unsigned char)((volatile char *)p)[8]);	/* the escape */
+	return 0;
+}
+
 static int stale_after_reset(void)
 {
 	struct tag_region *r = must_create(NULL, "pool", 0);
@@ -90,7 +117,8 @@ static int use_after_free(void)
 	show_chunk(r, p);
 	tag_free(r, p);
 	((volatile char *)p)[0] = 'x';	/* MTE faults here */
-	tag_free(r, q);			/* software: the poison check at the next free */
+	tag_free(r, q);
+	tag_region_end(r);		/* software: the poison check at end */
 	return 0;
 }
 
@@ -703,6 +731,7 @@ int main(int argc, char **argv)
 	} scenarios[] = {
 		{ "use-after-end", use_after_end },
 		{ "stale-after-reset", stale_after_reset },
+		{ "recycled", recycled },
 		{ "use-after-free", use_after_free },
 		{ "overflow", overflow },
 		{ "bad-frees", bad_frees },

@@ -109,6 +109,14 @@ static void test_use_after_end(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "memtag: use-after-end in region 'http-request'"));
 }
 
+/* Recycled addresses and pages (quarantine_mb=0): escapes are still caught. */
+static void test_recycled_segments(void)
+{
+	expect_fault("recycled", "quarantine_mb=0", EXIT_SIGSEGV, MEMTAG_EVENT_USE_AFTER_END,
+		     "lifetime-4", fault_flag());
+	CU_ASSERT_EQUAL(value_of("recycled"), 1);
+}
+
 static void test_stale_after_reset(void)
 {
 	expect_fault("stale-after-reset", "", EXIT_SIGSEGV, MEMTAG_EVENT_STALE_AFTER_RESET,
@@ -354,6 +362,7 @@ int itest_add_alloc_suite(void)
 	static const struct test_case cases[] = {
 		{ "use after region end is caught and recorded", test_use_after_end },
 		{ "stale pointer after reset is caught", test_stale_after_reset },
+		{ "recycled first segments: escapes still caught", test_recycled_segments },
 		{ "use after free inside a live region", test_use_after_free },
 		{ "overflow into the next chunk", test_overflow },
 		{ "report-and-continue mode keeps running", test_continue_mode },

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The allocator's fast paths on the host: the software layout on anonymous
+ * memory (tag_testing_anonymous_memory), no module. What free must refuse,
+ * what it must find in O(1), and what end must still catch.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "memtag.h"
+#include "pagemap.h"
+#include "tag_internal.h"
+#include "testing.h"
+#include "unit.h"
+
+static uint64_t violations(void)
+{
+	struct tag_stats s;
+
+	tag_stats(&s);
+	return s.violations;
+}
+
+static int init(void)
+{
+	/* reports counted, not fatal, not printed */
+	setenv("MEMTAG_OPTIONS", "halt_on_error=0:verbose=0", 1);
+	tag_testing_anonymous_memory();
+	return tag_region_create(NULL, "probe", 0) ? 0 : -1;
+}
+
+static void test_bad_frees_refused(void)
+{
+	struct tag_region *a = tag_region_create(NULL, "a", 0), *b = tag_region_create(NULL, "b", 0);
+	char *p = tag_alloc(a, 100), *q = tag_alloc(b, 40);
+	int local;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_EQUAL(tag_free(a, NULL), 0);
+	errno = 0;
+	CU_ASSERT_EQUAL(tag_free(a, p + 16), -1);	/* interior, 16-aligned */
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_EQUAL(tag_free(a, p + 3), -1);	/* interior, unaligned */
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_EQUAL(tag_free(a, &local), -1);	/* not region memory at all */
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_EQUAL(tag_free(a, q), -1);		/* b's */
+	CU_ASSERT_EQUAL(errno, EXDEV);
+	CU_ASSERT_EQUAL(tag_free(a, p), 0);
+	CU_ASSERT_EQUAL(tag_free(a, p), -1);		/* twice */
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_EQUAL(tag_region_end(b), 0);
+	CU_ASSERT_EQUAL(tag_free(b, q), -1);		/* into an ended region */
+	CU_ASSERT_EQUAL(errno, ESTALE);
+	CU_ASSERT_EQUAL(tag_region_end(a), 0);
+}
+
+/* Frees into old segments find them through the page map, not a list walk. */
+static void test_free_finds_any_segment(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "many-segments", 0);
+	enum { N = 40000 };	/* 200 B chunks: several doubling segments */
+	char **p = calloc(N, sizeof(*p));
+	size_t segments = 0;
+	struct tag_segment *seg;
+	int i, failed = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (i = 0; i < N; i++)
+		p[i] = tag_alloc(r, 200);
+	for (seg = r->segments; seg; seg = seg->next)
+		segments++;
+	CU_ASSERT(segments >= 5);
+	CU_ASSERT_PTR_EQUAL(tag_pagemap_get(p[0]), r->segments->next ? tag_segment_find(p[0]) : NULL);
+	for (i = 0; i < N; i++)
+		failed += tag_free(r, p[i]) != 0;
+	CU_ASSERT_EQUAL(failed, 0);
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	free(p);
+}
+
+/* An overflow is seen at free; a write after free when its chunk leaves the ring, or at end. */
+static void test_damage_caught(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "damage", 0);
+	char *p = tag_alloc(r, 24), *q;
+	uint64_t before = violations();
+	int i;
+
+	p[24] = 'x';			/* one past the end */
+	CU_ASSERT_EQUAL(tag_free(r, p), 0);
+	CU_ASSERT_EQUAL(violations(), before + 1);
+
+	q = tag_alloc(r, 64);
+	CU_ASSERT_EQUAL(tag_free(r, q), 0);
+	q[3] = 'y';			/* use after free, in the head */
+	for (i = 0; i < 16; i++)	/* push q out of the ring of recent frees */
+		tag_free(r, tag_alloc(r, 16));
+	CU_ASSERT_EQUAL(violations(), before + 2);
+
+	q = tag_alloc(r, 200);
+	CU_ASSERT_EQUAL(tag_free(r, q), 0);
+	q[150] = 'z';			/* beyond the head: only end sees it */
+	CU_ASSERT_EQUAL(violations(), before + 2);
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	CU_ASSERT_EQUAL(violations(), before + 3);
+}
+
+static void test_pagemap(void)
+{
+	static char area[3 * 4096] __attribute__((aligned(4096)));
+	struct tag_segment *fake = (struct tag_segment *)area;
+
+	CU_ASSERT_PTR_NULL(tag_pagemap_get(area + 4096));
+	CU_ASSERT_TRUE(tag_pagemap_set(area, 2 * 4096, fake));
+	CU_ASSERT_PTR_EQUAL(tag_pagemap_get(area), fake);
+	CU_ASSERT_PTR_EQUAL(tag_pagemap_get(area + 2 * 4096 - 1), fake);
+	CU_ASSERT_PTR_NULL(tag_pagemap_get(area + 2 * 4096));
+	CU_ASSERT_FALSE(tag_pagemap_set((void *)(1UL << 48), 4096, fake));	/* beyond 48 bits */
+	CU_ASSERT_PTR_NULL(tag_pagemap_get((void *)(1UL << 48)));
+	CU_ASSERT_TRUE(tag_pagemap_set(area, 2 * 4096, NULL));
+	CU_ASSERT_PTR_NULL(tag_pagemap_get(area));
+}
+
+static const struct test_case cases[] = {
+	{ "bad frees: interior, foreign, other region, twice, ended", test_bad_frees_refused },
+	{ "free finds old segments through the page map", test_free_finds_any_segment },
+	{ "overflow at free, use after free on ring eviction and at end", test_damage_caught },
+	{ "page map: set, get, bounds, clear", test_pagemap },
+	{ NULL, NULL },
+};
+
+int add_alloc_suite(void)
+{
+	return add_suite_fixture("alloc (anonymous memory)", init, NULL, cases);
+}
