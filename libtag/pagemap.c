@@ -5,44 +5,34 @@
 #include "mte.h"
 #include "pagemap.h"
 
-#define PM_PAGE_SHIFT 12
-#define PM_BITS 12
-#define PM_FANOUT (1UL << PM_BITS)
-#define PM_MASK (PM_FANOUT - 1)
-#define PM_VA_BITS (PM_PAGE_SHIFT + 3 * PM_BITS)	/* 48 */
-
-struct pm_node {
-	void *slot[PM_FANOUT];
-};
-
-static struct pm_node root;
+struct tag_pm_node tag_pagemap_root;
 
 /* Nodes come from mmap: never malloc, which a signal handler may interrupt. */
-static struct pm_node *node_new(void)
+static struct tag_pm_node *node_new(void)
 {
-	void *p = mmap(NULL, sizeof(struct pm_node), PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, sizeof(struct tag_pm_node), PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static struct pm_node *child(struct pm_node *n, uintptr_t i, bool make)
+static struct tag_pm_node *child(struct tag_pm_node *n, uintptr_t i, bool make)
 {
-	struct pm_node *c = __atomic_load_n((struct pm_node **)&n->slot[i], __ATOMIC_ACQUIRE);
+	struct tag_pm_node *c = __atomic_load_n((struct tag_pm_node **)&n->slot[i], __ATOMIC_ACQUIRE);
 
 	if (!c && make) {
 		c = node_new();
 		if (c)
-			__atomic_store_n((struct pm_node **)&n->slot[i], c, __ATOMIC_RELEASE);
+			__atomic_store_n((struct tag_pm_node **)&n->slot[i], c, __ATOMIC_RELEASE);
 	}
 	return c;
 }
 
 static void **leaf_slot(uintptr_t page, bool make)
 {
-	struct pm_node *mid, *leaf;
+	struct tag_pm_node *mid, *leaf;
 
-	mid = child(&root, (page >> (2 * PM_BITS)) & PM_MASK, make);
+	mid = child(&tag_pagemap_root, (page >> (2 * PM_BITS)) & PM_MASK, make);
 	leaf = mid ? child(mid, (page >> PM_BITS) & PM_MASK, make) : NULL;
 	return leaf ? &leaf->slot[page & PM_MASK] : NULL;
 }
@@ -63,15 +53,4 @@ bool tag_pagemap_set(const void *base, size_t size, struct tag_segment *seg)
 			__atomic_store_n((struct tag_segment **)slot, seg, __ATOMIC_RELEASE);
 	}
 	return true;
-}
-
-struct tag_segment *tag_pagemap_get(const void *addr)
-{
-	uintptr_t a = (uintptr_t)untagged(addr);
-	void **slot;
-
-	if (a >> PM_VA_BITS)
-		return NULL;
-	slot = leaf_slot(a >> PM_PAGE_SHIFT, false);
-	return slot ? __atomic_load_n((struct tag_segment **)slot, __ATOMIC_ACQUIRE) : NULL;
 }

@@ -21,12 +21,12 @@
 /* frames of libmemtag itself above the caller, at most */
 #define OWN_FRAMES 4
 
-static struct memtag_profile_area *area;
+struct memtag_profile_area *tag_profile_area;
 static bool area_mapped;
 static int profile_fd = -1;
 static uint32_t slots[SLOTS];		/* bucket index + 1; 0: empty */
 static pthread_mutex_t profile_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint32_t generation = 1;		/* of the site caches; a fork starts anew */
+uint32_t tag_profile_generation = 1;	/* of the site caches; a fork starts anew */
 
 static size_t profile_bytes(void)
 {
@@ -54,32 +54,32 @@ static void map_area(void)
 	}
 	area_mapped = p != MAP_FAILED;
 	if (!area_mapped)
-		p = calloc(1, sizeof(*area));
-	__atomic_store_n(&area, p, __ATOMIC_RELEASE);
+		p = calloc(1, sizeof(*tag_profile_area));
+	__atomic_store_n(&tag_profile_area, p, __ATOMIC_RELEASE);
 }
 
 static struct memtag_profile_area *the_area(void)
 {
-	struct memtag_profile_area *a = __atomic_load_n(&area, __ATOMIC_ACQUIRE);
+	struct memtag_profile_area *a = __atomic_load_n(&tag_profile_area, __ATOMIC_ACQUIRE);
 
 	if (a)
 		return a;
 	pthread_mutex_lock(&profile_lock);
-	if (!area)
+	if (!tag_profile_area)
 		map_area();
 	pthread_mutex_unlock(&profile_lock);
-	return area;
+	return tag_profile_area;
 }
 
 void tag_profile_after_fork(int dev_fd)
 {
 	/* the mapping is not inherited (the module sets VM_DONTCOPY) */
 	profile_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
-	if (area && !area_mapped)
-		free(area);
-	area = NULL;
+	if (tag_profile_area && !area_mapped)
+		free(tag_profile_area);
+	tag_profile_area = NULL;
 	memset(slots, 0, sizeof(slots));
-	generation++;
+	tag_profile_generation++;
 	tag_profile_init(dev_fd);
 }
 
@@ -115,10 +115,10 @@ static void read_build_id(struct dl_phdr_info *info, const ElfW(Phdr) *ph,
 
 static bool known_binary(uint64_t start)
 {
-	uint32_t i, n = area->nr_binaries;
+	uint32_t i, n = tag_profile_area->nr_binaries;
 
 	for (i = 0; i < n; i++)
-		if (area->binaries[i].start == start)
+		if (tag_profile_area->binaries[i].start == start)
 			return true;
 	return false;
 }
@@ -139,7 +139,7 @@ static void binary_path(struct dl_phdr_info *info, char *path, size_t len)
 static int add_binary(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct memtag_profile_binary b = { .start = UINT64_MAX, .bias = info->dlpi_addr };
-	uint32_t n = area->nr_binaries;
+	uint32_t n = tag_profile_area->nr_binaries;
 	int i;
 
 	(void)size;
@@ -160,18 +160,19 @@ static int add_binary(struct dl_phdr_info *info, size_t size, void *arg)
 	if (!b.end || known_binary(b.start))
 		return 0;
 	binary_path(info, b.path, sizeof(b.path));
-	area->binaries[n] = b;
+	tag_profile_area->binaries[n] = b;
 	/* the module reads nr_binaries first: publish the entry before it */
-	__atomic_store_n(&area->nr_binaries, n + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&tag_profile_area->nr_binaries, n + 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
 static bool covered(uint64_t address)
 {
-	uint32_t i, n = area->nr_binaries;
+	uint32_t i, n = tag_profile_area->nr_binaries;
 
 	for (i = 0; i < n; i++)
-		if (address >= area->binaries[i].start && address < area->binaries[i].end)
+		if (address >= tag_profile_area->binaries[i].start &&
+		    address < tag_profile_area->binaries[i].end)
 			return true;
 	return false;
 }
@@ -214,21 +215,21 @@ static uint32_t *find_slot(const uint64_t *stack, unsigned int depth)
 
 	for (;; i = (i + 1) % SLOTS) {
 		v = __atomic_load_n(&slots[i], __ATOMIC_ACQUIRE);
-		if (!v || same_site(&area->buckets[v - 1], stack, depth))
+		if (!v || same_site(&tag_profile_area->buckets[v - 1], stack, depth))
 			return &slots[i];
 	}
 }
 
 static uint32_t overflow_bucket(void)
 {
-	struct memtag_profile_bucket *b = &area->buckets[OVERFLOW_BUCKET];
+	struct memtag_profile_bucket *b = &tag_profile_area->buckets[OVERFLOW_BUCKET];
 
 	if (!b->depth) {
 		b->flags = MEMTAG_PROFILE_BUCKET_F_OVERFLOW;
 		b->first_ns = now_ns();
 		__atomic_store_n(&b->depth, 1, __ATOMIC_RELEASE);
 		/* the module reads buckets below nr_buckets: the last one too now */
-		__atomic_store_n(&area->nr_buckets, MEMTAG_PROFILE_BUCKETS, __ATOMIC_RELEASE);
+		__atomic_store_n(&tag_profile_area->nr_buckets, MEMTAG_PROFILE_BUCKETS, __ATOMIC_RELEASE);
 	}
 	return OVERFLOW_BUCKET;
 }
@@ -242,16 +243,16 @@ static uint32_t new_bucket(const uint64_t *stack, unsigned int depth)
 	slot = find_slot(stack, depth);
 	if (*slot) {
 		index = *slot - 1;	/* another thread added it first */
-	} else if (area->nr_buckets >= OVERFLOW_BUCKET) {
+	} else if (tag_profile_area->nr_buckets >= OVERFLOW_BUCKET) {
 		index = overflow_bucket();
 	} else {
 		note_binaries(stack, depth);
-		index = area->nr_buckets;
-		b = &area->buckets[index];
+		index = tag_profile_area->nr_buckets;
+		b = &tag_profile_area->buckets[index];
 		memcpy(b->stack, stack, depth * sizeof(*stack));
 		b->first_ns = now_ns();
 		__atomic_store_n(&b->depth, depth, __ATOMIC_RELEASE);
-		__atomic_store_n(&area->nr_buckets, index + 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&tag_profile_area->nr_buckets, index + 1, __ATOMIC_RELEASE);
 		__atomic_store_n(slot, index + 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&profile_lock);
@@ -301,37 +302,6 @@ static unsigned int capture(uint64_t site, uint64_t *stack)
 	return n;
 }
 
-/*
- * Depth 1 (the default): a per-thread cache of recent sites in front of
- * the shared table, so that the hot path costs a load and a compare.
- * Entries carry the profile's generation: a forked child starts anew.
- */
-#define SITE_CACHE 64
-struct site_cache_entry {
-	uint64_t site;
-	uint32_t bucket;
-	uint32_t generation;
-};
-static __thread struct site_cache_entry site_cache[SITE_CACHE]
-	__attribute__((tls_model("initial-exec")));
-
-static uint32_t site_lookup(uint64_t site);
-
-uint32_t tag_profile_site(uint64_t site)
-{
-	struct site_cache_entry *e = &site_cache[(site ^ (site >> 7)) % SITE_CACHE];
-	uint32_t bucket;
-
-	if (tag_rt.opts.stack_depth > 1)
-		return site_lookup(site);
-	if (e->site == site && e->generation == generation)
-		return e->bucket;
-	bucket = site_lookup(site);
-	if (bucket < MEMTAG_PROFILE_BUCKETS)
-		*e = (struct site_cache_entry){ site, bucket, generation };
-	return bucket;
-}
-
 static uint32_t site_lookup(uint64_t site)
 {
 	uint64_t stack[MEMTAG_STACK_MAX];
@@ -345,49 +315,32 @@ static uint32_t site_lookup(uint64_t site)
 	if (v)
 		return v - 1;
 	/* a full table: new sites share the overflow bucket, without the lock */
-	if (__atomic_load_n(&area->nr_buckets, __ATOMIC_ACQUIRE) == MEMTAG_PROFILE_BUCKETS)
+	if (__atomic_load_n(&tag_profile_area->nr_buckets, __ATOMIC_ACQUIRE) == MEMTAG_PROFILE_BUCKETS)
 		return OVERFLOW_BUCKET;
 	return new_bucket(stack, depth);
 }
 
-static void add(__u64 *counter, uint64_t delta)
+__thread struct tag_site_cache_entry tag_site_cache[TAG_SITE_CACHE]
+	__attribute__((tls_model("initial-exec")));
+
+uint32_t tag_profile_site_slow(uint64_t site)
 {
-	__atomic_fetch_add(counter, delta, __ATOMIC_RELAXED);
+	struct tag_site_cache_entry *e = tag_site_slot(site);
+	uint32_t bucket = site_lookup(site);
+
+	if (tag_rt.opts.stack_depth <= 1 && bucket < MEMTAG_PROFILE_BUCKETS)
+		*e = (struct tag_site_cache_entry){ site, bucket, tag_profile_generation };
+	return bucket;
 }
 
-void tag_profile_alloc(uint32_t bucket, size_t bytes)
-{
-	struct memtag_profile_bucket *b;
-
-	if (!area || bucket >= MEMTAG_PROFILE_BUCKETS)
-		return;
-	b = &area->buckets[bucket];
-	add(&b->alloc_objects, 1);
-	add(&b->alloc_bytes, bytes);
-}
-
-void tag_profile_free(uint32_t bucket, size_t bytes, bool leaked)
-{
-	struct memtag_profile_bucket *b;
-
-	if (!area || bucket >= MEMTAG_PROFILE_BUCKETS)
-		return;
-	b = &area->buckets[bucket];
-	add(&b->free_objects, 1);
-	add(&b->free_bytes, bytes);
-	if (leaked) {
-		add(&b->leaked_objects, 1);
-		add(&b->leaked_bytes, bytes);
-	}
-}
 
 /* Sums over every site, for tag_stats. */
 void tag_profile_totals(struct tag_stats *s)
 {
 	uint32_t i;
 
-	for (i = 0; area && i < MEMTAG_PROFILE_BUCKETS; i++) {
-		const struct memtag_profile_bucket *b = &area->buckets[i];
+	for (i = 0; tag_profile_area && i < MEMTAG_PROFILE_BUCKETS; i++) {
+		const struct memtag_profile_bucket *b = &tag_profile_area->buckets[i];
 
 		/* frees first: an allocation freed between the loads still counts */
 		uint64_t frees = __atomic_load_n(&b->free_objects, __ATOMIC_ACQUIRE);

@@ -9,6 +9,8 @@
 #include "tag_internal.h"
 
 #define SITE() ((uint64_t)(uintptr_t)__builtin_return_address(0))
+/* off the fast paths: keeps alloc and free small, their registers few */
+#define COLD __attribute__((noinline, cold))
 #define SITES_TRACKED 64
 /* a chunk leaving the ring of recent frees has its head checked; end checks all */
 #define RECENT_POISON_CHECKED 16
@@ -18,7 +20,7 @@ static void count_one(atomic_uint_fast64_t *counter)
 	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
 }
 
-static void report_region(enum memtag_event_kind kind, const struct tag_region *r,
+static COLD void report_region(enum memtag_event_kind kind, const struct tag_region *r,
 			  const void *address, uint64_t site)
 {
 	struct tag_report rep = { .kind = kind, .region = r, .address = address, .site = site };
@@ -136,7 +138,7 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	return r;
 }
 
-static void *fallback_alloc(struct tag_region *r, size_t n, uint32_t bucket)
+static COLD void *fallback_alloc(struct tag_region *r, size_t n, uint32_t bucket)
 {
 	struct fallback_block *b = malloc(sizeof(*b) + n);
 
@@ -245,7 +247,7 @@ static struct tag_segment *own_segment(struct tag_region *r, const void *p)
 	return NULL;
 }
 
-static void report_chunk(enum memtag_event_kind kind, const struct tag_region *r,
+static COLD void report_chunk(enum memtag_event_kind kind, const struct tag_region *r,
 			 const struct tag_segment *seg, const struct chunk *c, size_t at)
 {
 	const char *data = (const char *)untagged(c) + sizeof(*c);
@@ -261,16 +263,13 @@ static void report_chunk(enum memtag_event_kind kind, const struct tag_region *r
 	tag_report(&rep);
 }
 
-/* Check a chunk's redzone and (up to limit bytes of) poison; report damage once. */
-static void check_chunk(const struct tag_region *r, const struct tag_segment *seg,
-			struct chunk *c, size_t limit)
+/* Report what a check found, once: the damage is mended for later checks. */
+static COLD void report_damage(const struct tag_region *r, const struct tag_segment *seg,
+			  struct chunk *c, enum chunk_damage damage, size_t at, size_t limit)
 {
-	size_t at = 0;
-
-	switch (chunk_check_head(c, limit, &at)) {
+	switch (damage) {
 	case CHUNK_REDZONE:
 		report_chunk(MEMTAG_EVENT_OVERFLOW, r, seg, c, at);
-		/* mended, so that later checks report only new damage */
 		chunk_fill_redzone(c, c->size, c->redzone);
 		break;
 	case CHUNK_POISON:
@@ -280,6 +279,15 @@ static void check_chunk(const struct tag_region *r, const struct tag_segment *se
 	default:
 		break;
 	}
+}
+
+/* Check a chunk's redzone and (up to limit bytes of) poison. */
+static COLD void check_chunk(const struct tag_region *r, const struct tag_segment *seg,
+			struct chunk *c, size_t limit)
+{
+	size_t at = 0;
+
+	report_damage(r, seg, c, chunk_check_head(c, limit, &at), at, limit);
 }
 
 /*
@@ -294,7 +302,7 @@ static void check_evicted(struct tag_region *r, struct chunk *c)
 }
 
 /* p is not a chunk of r: whose is it? */
-static int bad_free(struct tag_region *r, void *p, uint64_t site)
+static COLD int bad_free(struct tag_region *r, void *p, uint64_t site)
 {
 	struct tag_segment *seg;
 	struct tag_report rep = { .region = r, .address = p, .site = site };
@@ -309,7 +317,7 @@ static int bad_free(struct tag_region *r, void *p, uint64_t site)
 	return -1;
 }
 
-static int fallback_free(struct tag_region *r, void *p)
+static COLD int fallback_free(struct tag_region *r, void *p)
 {
 	struct fallback_block **b;
 
@@ -466,15 +474,18 @@ static void count_leak(struct end_check *ec, const struct chunk *c)
 static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 {
 	struct end_check *ec = arg;
-	size_t at;
+	enum chunk_damage damage;
+	size_t at = 0;
 
-	if (chunk_check(c, &at) == CHUNK_BAD_HEADER) {
+	damage = chunk_check(c, &at);
+	if (damage == CHUNK_BAD_HEADER) {
 		/* the walk cannot go on: an overflow wrote over this header */
 		report_chunk(MEMTAG_EVENT_OVERFLOW, ec->region, seg, c, 0);
 		return false;
 	}
+	/* MTE: no redzone and no poison, the tags did the checking */
 	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
-		check_chunk(ec->region, seg, c, SIZE_MAX);
+		report_damage(ec->region, seg, c, damage, at, SIZE_MAX);
 	if (c->magic == CHUNK_LIVE) {
 		/* its memory goes with the lifetime */
 		tag_profile_free(c->bucket, c->size, ec->region->flags & TAG_REGION_STRICT);

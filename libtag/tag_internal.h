@@ -147,11 +147,74 @@ int tag_signal_init(void);
  */
 void tag_profile_init(int dev_fd);
 void tag_profile_after_fork(int dev_fd);
+
+/*
+ * The hot part of the profile, inline in tag_alloc and tag_free: at depth
+ * 1 (the default) a per-thread cache of recent sites in front of the
+ * shared table, so that a known site costs a load and a compare; entries
+ * carry the profile's generation (a forked child starts anew).
+ */
+#define TAG_SITE_CACHE 64
+struct tag_site_cache_entry {
+	uint64_t site;
+	uint32_t bucket;
+	uint32_t generation;
+};
+extern __thread struct tag_site_cache_entry tag_site_cache[TAG_SITE_CACHE]
+	__attribute__((tls_model("initial-exec")));
+extern uint32_t tag_profile_generation;
+extern struct memtag_profile_area *tag_profile_area;
+
+static inline struct tag_site_cache_entry *tag_site_slot(uint64_t site)
+{
+	return &tag_site_cache[(site ^ (site >> 7)) % TAG_SITE_CACHE];
+}
+
+uint32_t tag_profile_site_slow(uint64_t site);
+
 /* The bucket of an allocation whose return address into the caller is site. */
-uint32_t tag_profile_site(uint64_t site);
-void tag_profile_alloc(uint32_t bucket, size_t bytes);
+static inline uint32_t tag_profile_site(uint64_t site)
+{
+	const struct tag_site_cache_entry *e = tag_site_slot(site);
+
+	if (e->site == site && e->generation == tag_profile_generation &&
+	    tag_rt.opts.stack_depth <= 1)
+		return e->bucket;
+	return tag_profile_site_slow(site);
+}
+
+static inline void tag_profile_add(__u64 *counter, uint64_t delta)
+{
+	__atomic_fetch_add(counter, delta, __ATOMIC_RELAXED);
+}
+
+static inline void tag_profile_alloc(uint32_t bucket, size_t bytes)
+{
+	struct memtag_profile_bucket *b;
+
+	if (!tag_profile_area || bucket >= MEMTAG_PROFILE_BUCKETS)
+		return;
+	b = &tag_profile_area->buckets[bucket];
+	tag_profile_add(&b->alloc_objects, 1);
+	tag_profile_add(&b->alloc_bytes, bytes);
+}
+
 /* leaked: still live when its strict region ended */
-void tag_profile_free(uint32_t bucket, size_t bytes, bool leaked);
+static inline void tag_profile_free(uint32_t bucket, size_t bytes, bool leaked)
+{
+	struct memtag_profile_bucket *b;
+
+	if (!tag_profile_area || bucket >= MEMTAG_PROFILE_BUCKETS)
+		return;
+	b = &tag_profile_area->buckets[bucket];
+	tag_profile_add(&b->free_objects, 1);
+	tag_profile_add(&b->free_bytes, bytes);
+	if (leaked) {
+		tag_profile_add(&b->leaked_objects, 1);
+		tag_profile_add(&b->leaked_bytes, bytes);
+	}
+}
+
 void tag_profile_totals(struct tag_stats *stats);
 
 /* Walk a segment's chunks; stop early when fn returns false. */
