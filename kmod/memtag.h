@@ -28,7 +28,6 @@ const char *memtag_backend_name(enum memtag_backend backend);
 extern struct genl_family memtag_family;
 extern const struct nla_policy memtag_region_create_policy[MEMTAG_A_MAX + 1];
 extern const struct nla_policy memtag_region_id_policy[MEMTAG_A_MAX + 1];
-extern const struct nla_policy memtag_region_recycle_policy[MEMTAG_A_MAX + 1];
 int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info);
 int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info);
 int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info);

@@ -143,13 +143,13 @@ static const struct genl_ops memtag_ops[] = {
 	{
 		.cmd = MEMTAG_CMD_REGION_END,
 		.doit = memtag_nl_region_end,
-		.policy = memtag_region_recycle_policy,
+		.policy = memtag_region_id_policy,
 		.maxattr = MEMTAG_A_MAX,
 	},
 	{
 		.cmd = MEMTAG_CMD_REGION_RESET,
 		.doit = memtag_nl_region_reset,
-		.policy = memtag_region_recycle_policy,
+		.policy = memtag_region_id_policy,
 		.maxattr = MEMTAG_A_MAX,
 	},
 	{

@@ -49,6 +49,7 @@ struct memtag_user {
 struct memtag_owner {
 	struct hlist_node node;
 	u32 portid;
+	const void *file;		/* or an open device file; compared only */
 	struct net *net;		/* compared only, never dereferenced */
 	struct list_head regions;
 	struct list_head spares;	/* recycled segments for its next regions */
@@ -118,30 +119,36 @@ static void user_put_if_idle(struct memtag_user *u)
 	kfree(u);
 }
 
-static struct memtag_owner *owner_find(struct net *net, u32 portid)
+static u32 owner_hash(u32 portid, const void *file)
+{
+	return portid ^ hash_ptr(file, 32);
+}
+
+static struct memtag_owner *owner_find(struct net *net, u32 portid, const void *file)
 {
 	struct memtag_owner *o;
 
-	hash_for_each_possible(owners, o, node, portid)
-		if (o->portid == portid && net_eq(o->net, net))
+	hash_for_each_possible(owners, o, node, owner_hash(portid, file))
+		if (o->portid == portid && o->file == file && (file || net_eq(o->net, net)))
 			return o;
 	return NULL;
 }
 
-static struct memtag_owner *owner_get(struct net *net, u32 portid)
+static struct memtag_owner *owner_get(const struct memtag_caller *caller)
 {
-	struct memtag_owner *o = owner_find(net, portid);
+	struct memtag_owner *o = owner_find(caller->net, caller->portid, caller->file);
 
 	if (o)
 		return o;
 	o = kzalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
 	if (!o)
 		return NULL;
-	o->portid = portid;
-	o->net = net;
+	o->portid = caller->portid;
+	o->file = caller->file;
+	o->net = caller->net;
 	INIT_LIST_HEAD(&o->regions);
 	INIT_LIST_HEAD(&o->spares);
-	hash_add(owners, &o->node, portid);
+	hash_add(owners, &o->node, owner_hash(o->portid, o->file));
 	return o;
 }
 
@@ -527,7 +534,7 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 		}
 	}
 	ret = -ENOMEM;
-	o = owner_get(caller->net, caller->portid);
+	o = owner_get(caller);
 	u = o ? user_get(caller->uid) : NULL;
 	if (!u) {
 		if (o)
@@ -744,19 +751,10 @@ static void record_leak(struct memtag_region *r)
 	memtag_event_record(&e, read_pnet(&r->net));
 }
 
-/* The owner's socket closed (exit, crash or close): its live regions leaked. */
-void memtag_region_owner_gone(struct net *net, u32 portid)
+static void owner_gone(struct memtag_owner *o)
 {
 	struct memtag_region *r, *next;
-	struct memtag_owner *o;
 
-	mutex_lock(&regions_lock);
-	o = owner_find(net, portid);
-	/* every socket on the host passes here: most own nothing */
-	if (!o) {
-		mutex_unlock(&regions_lock);
-		return;
-	}
 	list_for_each_entry_safe(r, next, &o->regions, owner_node) {
 		cond_resched();
 		list_del_init(&r->owner_node);
@@ -773,6 +771,29 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 	owner_put_if_empty(o);
 	while (leaked_count > max_leaked)
 		drop_oldest_leaked();
+}
+
+/* The owner's socket closed (exit, crash or close): its live regions leaked. */
+void memtag_region_owner_gone(struct net *net, u32 portid)
+{
+	struct memtag_owner *o;
+
+	mutex_lock(&regions_lock);
+	o = owner_find(net, portid, NULL);
+	/* every socket on the host passes here: most own nothing */
+	if (o)
+		owner_gone(o);
+	mutex_unlock(&regions_lock);
+}
+
+void memtag_region_file_gone(const void *file)
+{
+	struct memtag_owner *o;
+
+	mutex_lock(&regions_lock);
+	o = owner_find(NULL, 0, file);
+	if (o)
+		owner_gone(o);
 	mutex_unlock(&regions_lock);
 }
 

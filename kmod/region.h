@@ -11,11 +11,12 @@
 /* Deepest nesting of regions; bounds the recursion of end and reset. */
 #define MEMTAG_REGION_DEPTH_MAX 16
 
-/* Who asks: the calling process, its netlink socket and namespace. */
+/* Who asks: the calling process, its netlink socket or /dev/memtag file, and namespace. */
 struct memtag_caller {
 	pid_t tgid;
 	kuid_t uid;
-	u32 portid;
+	u32 portid;		/* netlink requests */
+	const void *file;	/* ioctls: the open device file owns what it creates */
 	struct net *net;
 };
 
@@ -73,6 +74,9 @@ struct memtag_viewer;
 bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 			struct memtag_region_info *info, unsigned int *generation);
 void memtag_region_owner_gone(struct net *net, u32 portid);
+/* An open /dev/memtag was released: its live regions leaked. */
+void memtag_region_file_gone(const void *file);
+long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 void memtag_region_init(void);
 void memtag_region_exit(void);
 

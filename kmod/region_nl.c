@@ -20,9 +20,6 @@ const struct nla_policy memtag_region_create_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_PARENT] = { .type = NLA_U32 },
 	[MEMTAG_A_REGION_SITE] = { .type = NLA_U64 },
 	[MEMTAG_A_REGION_FLAGS] = NLA_POLICY_MASK(NLA_U32, MEMTAG_REGION_F_ALL),
-	[MEMTAG_A_SEGMENT_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[MEMTAG_A_SEGMENT_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U64, &segment_size_range),
-	[MEMTAG_A_SEGMENT_ADDRESS] = { .type = NLA_U64 },
 };
 
 const struct nla_policy memtag_segment_add_policy[MEMTAG_A_MAX + 1] = {
@@ -33,11 +30,6 @@ const struct nla_policy memtag_segment_add_policy[MEMTAG_A_MAX + 1] = {
 
 const struct nla_policy memtag_region_id_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-};
-
-const struct nla_policy memtag_region_recycle_policy[MEMTAG_A_MAX + 1] = {
-	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[MEMTAG_A_SEGMENT_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 static u32 get_u32_or_0(struct genl_info *info, int attr)
@@ -55,6 +47,7 @@ void memtag_caller_of(struct genl_info *info, struct memtag_caller *caller)
 	caller->tgid = current->tgid;
 	caller->uid = current_uid();
 	caller->portid = info->snd_portid;
+	caller->file = NULL;
 	caller->net = genl_info_net(info);
 }
 
@@ -125,8 +118,8 @@ static bool address_fits_backend(struct genl_info *info)
 int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_segment_info seg = {};
+	struct memtag_segment_req none = {};
 	struct memtag_region_info region;
-	struct memtag_segment_req req;
 	struct memtag_caller caller;
 	int ret;
 
@@ -134,20 +127,11 @@ int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "a region needs a name");
 		return -EINVAL;
 	}
-	req.recycle = get_u32_or_0(info, MEMTAG_A_SEGMENT_ID);
-	req.size = get_u64_or_0(info, MEMTAG_A_SEGMENT_SIZE);
-	req.address = get_u64_or_0(info, MEMTAG_A_SEGMENT_ADDRESS);
-	if (req.recycle && (req.size || req.address)) {
-		GENL_SET_ERR_MSG(info, "a first segment is either recycled or new");
-		return -EINVAL;
-	}
-	if (req.size && !address_fits_backend(info))
-		return -EINVAL;
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_create(&caller, nla_data(info->attrs[MEMTAG_A_REGION_NAME]),
 				   get_u32_or_0(info, MEMTAG_A_REGION_PARENT),
 				   get_u32_or_0(info, MEMTAG_A_REGION_FLAGS),
-				   get_u64_or_0(info, MEMTAG_A_REGION_SITE), &req, &region, &seg,
+				   get_u64_or_0(info, MEMTAG_A_REGION_SITE), &none, &region, &seg,
 				   info->extack);
 	if (ret)
 		return ret;
@@ -156,22 +140,16 @@ int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 
 int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
 {
-	struct memtag_segment_info spare = {};
+	struct memtag_segment_info none;
 	struct memtag_caller caller;
-	u32 recycle;
-	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID)) {
 		GENL_SET_ERR_MSG(info, "a region id is required");
 		return -EINVAL;
 	}
-	recycle = get_u32_or_0(info, MEMTAG_A_SEGMENT_ID);
 	memtag_caller_of(info, &caller);
-	ret = memtag_region_end(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]), recycle,
-				&spare, info->extack);
-	if (ret || !recycle)
-		return ret;
-	return reply(info, MEMTAG_CMD_REGION_END, NULL, &spare);
+	return memtag_region_end(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]), 0, &none,
+				 info->extack);
 }
 
 int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
@@ -186,9 +164,8 @@ int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	memtag_caller_of(info, &caller);
-	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
-				  get_u32_or_0(info, MEMTAG_A_SEGMENT_ID), &region, &seg,
-				  info->extack);
+	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]), 0,
+				  &region, &seg, info->extack);
 	if (ret)
 		return ret;
 	return reply(info, MEMTAG_CMD_REGION_RESET, &region, &seg);

@@ -13,6 +13,7 @@
 #include "compat.h"
 #include "memtag.h"
 #include "profile.h"
+#include "region.h"
 #include "segment.h"
 
 static DEFINE_XARRAY_ALLOC1(segments);
@@ -417,6 +418,7 @@ static int memtag_dev_open(struct inode *inode, struct file *file)
 
 static int memtag_dev_release(struct inode *inode, struct file *file)
 {
+	memtag_region_file_gone(file);
 	memtag_profile_release(file);
 	return 0;
 }
@@ -477,6 +479,8 @@ static const struct file_operations memtag_dev_fops = {
 	.open = memtag_dev_open,
 	.mmap = memtag_dev_mmap,
 	.release = memtag_dev_release,
+	.unlocked_ioctl = memtag_region_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 

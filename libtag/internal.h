@@ -57,25 +57,6 @@ int memtag_segment_add(struct memtag_client *client, uint32_t region, uint64_t s
 		       uint64_t address, struct memtag_segment_grant *grant);
 int memtag_region_create_flags(struct memtag_client *client, uint32_t parent, const char *name,
 			       uint32_t flags, uint64_t site, struct memtag_region_record *region);
-
-/* The first segment a create asks for: a spare (recycle), a new one (size [, address]). */
-struct memtag_segment_want {
-	uint32_t recycle;
-	uint64_t size;
-	uint64_t address;	/* MTE: the process's own memory */
-};
-
-/* Create with the first segment in the same request: one round trip. */
-int memtag_region_open(struct memtag_client *client, uint32_t parent, const char *name,
-		       uint32_t flags, uint64_t site, const struct memtag_segment_want *want,
-		       struct memtag_region_record *region, struct memtag_segment_grant *grant);
-/* End; the first segment's pages go to revoked segment recycle, now the spare. */
-int memtag_region_end_recycle(struct memtag_client *client, uint32_t id, uint32_t recycle,
-			      struct memtag_segment_grant *spare);
-/* Reset; the first segment's pages go to segment recycle, now the first segment. */
-int memtag_region_reset_recycle(struct memtag_client *client, uint32_t id, uint32_t recycle,
-				struct memtag_region_record *region,
-				struct memtag_segment_grant *first);
 int memtag_event_report(struct memtag_client *client, const struct memtag_event_record *event);
 int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *region);
 int memtag_event_parse(struct nlmsghdr *nlh, struct memtag_event_record *event);

@@ -58,14 +58,65 @@ int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *r)
 	return 0;
 }
 
+static int on_region(struct nlmsghdr *nlh, void *arg)
+{
+	return memtag_region_parse(nlh, arg);
+}
+
 int memtag_region_create(struct memtag_client *client, uint32_t parent, const char *name,
 			 uint64_t site, struct memtag_region_record *region)
 {
 	return memtag_region_create_flags(client, parent, name, 0, site, region);
 }
 
-static int parse_grant(struct nlmsghdr *nlh, struct memtag_segment_grant *grant)
+int memtag_region_create_flags(struct memtag_client *client, uint32_t parent, const char *name,
+			       uint32_t flags, uint64_t site, struct memtag_region_record *region)
 {
+	struct nl_msg *msg;
+
+	if (!name || strlen(name) >= MEMTAG_REGION_NAME_MAX)
+		return -ENAMETOOLONG;
+	msg = memtag_request_new(client, MEMTAG_CMD_REGION_CREATE, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, MEMTAG_A_REGION_NAME, name) ||
+	    (parent && nla_put_u32(msg, MEMTAG_A_REGION_PARENT, parent)) ||
+	    (flags && nla_put_u32(msg, MEMTAG_A_REGION_FLAGS, flags)) ||
+	    nla_put_u64(msg, MEMTAG_A_REGION_SITE, site)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return memtag_request_run(client, msg, on_region, region);
+}
+
+static int region_command(struct memtag_client *client, uint8_t cmd, uint32_t id,
+			  struct memtag_region_record *region)
+{
+	struct nl_msg *msg = memtag_request_new(client, cmd, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, MEMTAG_A_REGION_ID, id)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return memtag_request_run(client, msg, region ? on_region : NULL, region);
+}
+
+int memtag_region_end(struct memtag_client *client, uint32_t id)
+{
+	return region_command(client, MEMTAG_CMD_REGION_END, id, NULL);
+}
+
+int memtag_region_reset(struct memtag_client *client, uint32_t id,
+			struct memtag_region_record *region)
+{
+	return region_command(client, MEMTAG_CMD_REGION_RESET, id, region);
+}
+
+static int on_segment(struct nlmsghdr *nlh, void *arg)
+{
+	struct memtag_segment_grant *grant = arg;
 	struct nlattr *tb[MEMTAG_A_MAX + 1];
 
 	if (genlmsg_parse(nlh, 0, tb, MEMTAG_A_MAX, region_policy) ||
@@ -77,104 +128,6 @@ static int parse_grant(struct nlmsghdr *nlh, struct memtag_segment_grant *grant)
 	grant->size = nla_get_u64(tb[MEMTAG_A_SEGMENT_SIZE]);
 	grant->region_offset = nla_get_u64(tb[MEMTAG_A_SEGMENT_REGION_OFFSET]);
 	return 0;
-}
-
-static int on_segment(struct nlmsghdr *nlh, void *arg)
-{
-	return parse_grant(nlh, arg);
-}
-
-/* A reply with a region and, when one was asked for, its segment. */
-struct region_reply {
-	struct memtag_region_record *region;
-	struct memtag_segment_grant *grant;
-};
-
-static int on_region_reply(struct nlmsghdr *nlh, void *arg)
-{
-	struct region_reply *rr = arg;
-	int ret = rr->region ? memtag_region_parse(nlh, rr->region) : 0;
-
-	return ret || !rr->grant ? ret : parse_grant(nlh, rr->grant);
-}
-
-static int put_first_segment(struct nl_msg *msg, const struct memtag_segment_want *want)
-{
-	if (!want)
-		return 0;
-	return (want->recycle && nla_put_u32(msg, MEMTAG_A_SEGMENT_ID, want->recycle)) ||
-	       (want->size && nla_put_u64(msg, MEMTAG_A_SEGMENT_SIZE, want->size)) ||
-	       (want->address && nla_put_u64(msg, MEMTAG_A_SEGMENT_ADDRESS, want->address));
-}
-
-int memtag_region_open(struct memtag_client *client, uint32_t parent, const char *name,
-		       uint32_t flags, uint64_t site, const struct memtag_segment_want *want,
-		       struct memtag_region_record *region, struct memtag_segment_grant *grant)
-{
-	struct region_reply rr = { region, want ? grant : NULL };
-	struct nl_msg *msg;
-
-	if (!name || strlen(name) >= MEMTAG_REGION_NAME_MAX)
-		return -ENAMETOOLONG;
-	msg = memtag_request_new(client, MEMTAG_CMD_REGION_CREATE, 0);
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_string(msg, MEMTAG_A_REGION_NAME, name) ||
-	    (parent && nla_put_u32(msg, MEMTAG_A_REGION_PARENT, parent)) ||
-	    (flags && nla_put_u32(msg, MEMTAG_A_REGION_FLAGS, flags)) ||
-	    nla_put_u64(msg, MEMTAG_A_REGION_SITE, site) || put_first_segment(msg, want)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return memtag_request_run(client, msg, on_region_reply, &rr);
-}
-
-int memtag_region_create_flags(struct memtag_client *client, uint32_t parent, const char *name,
-			       uint32_t flags, uint64_t site, struct memtag_region_record *region)
-{
-	return memtag_region_open(client, parent, name, flags, site, NULL, region, NULL);
-}
-
-/* END or RESET, recycling into segment recycle (0: none); grant: what came of it. */
-static int region_command(struct memtag_client *client, uint8_t cmd, uint32_t id,
-			  uint32_t recycle, struct memtag_region_record *region,
-			  struct memtag_segment_grant *grant)
-{
-	struct region_reply rr = { region, recycle ? grant : NULL };
-	struct nl_msg *msg = memtag_request_new(client, cmd, 0);
-
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_u32(msg, MEMTAG_A_REGION_ID, id) ||
-	    (recycle && nla_put_u32(msg, MEMTAG_A_SEGMENT_ID, recycle))) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return memtag_request_run(client, msg, region || rr.grant ? on_region_reply : NULL, &rr);
-}
-
-int memtag_region_end(struct memtag_client *client, uint32_t id)
-{
-	return region_command(client, MEMTAG_CMD_REGION_END, id, 0, NULL, NULL);
-}
-
-int memtag_region_end_recycle(struct memtag_client *client, uint32_t id, uint32_t recycle,
-			      struct memtag_segment_grant *spare)
-{
-	return region_command(client, MEMTAG_CMD_REGION_END, id, recycle, NULL, spare);
-}
-
-int memtag_region_reset(struct memtag_client *client, uint32_t id,
-			struct memtag_region_record *region)
-{
-	return region_command(client, MEMTAG_CMD_REGION_RESET, id, 0, region, NULL);
-}
-
-int memtag_region_reset_recycle(struct memtag_client *client, uint32_t id, uint32_t recycle,
-				struct memtag_region_record *region,
-				struct memtag_segment_grant *first)
-{
-	return region_command(client, MEMTAG_CMD_REGION_RESET, id, recycle, region, first);
 }
 
 int memtag_segment_add(struct memtag_client *client, uint32_t region, uint64_t size,

@@ -74,12 +74,13 @@ static bool open_module(void)
 	return true;
 }
 
-/* Segments (software) and the allocation profile (both backends) come from it. */
+/* Region lifetimes, segments (software) and the allocation profile come from it. */
 static bool open_device(void)
 {
 	if (tag_rt.backend != TAG_BACKEND_NONE)
 		tag_rt.dev_fd = open(MEMTAG_DEVICE, O_RDWR | O_CLOEXEC);
-	if (tag_rt.dev_fd < 0 && tag_rt.backend == TAG_BACKEND_SOFTWARE) {
+	/* both backends: regions are created and ended through it */
+	if (tag_rt.dev_fd < 0 && tag_rt.backend != TAG_BACKEND_NONE) {
 		fprintf(stderr, "memtag: cannot open %s: %s\n", MEMTAG_DEVICE, strerror(errno));
 		return false;
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include "mte.h"
 #include "pagemap.h"
@@ -174,12 +175,39 @@ static struct tag_segment *take_recyclable(void)
 	return seg;
 }
 
-static void note_grant(struct tag_segment *seg, const struct memtag_segment_grant *grant)
+/*
+ * The per-lifetime calls: one ioctl on /dev/memtag each (see the UAPI
+ * header). The open device file owns the regions made here.
+ */
+static int lifetime_call(unsigned long cmd, struct memtag_ioc_region *req)
+{
+	return ioctl(tag_rt.dev_fd, cmd, req) ? -errno : 0;
+}
+
+static int end_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out)
+{
+	struct memtag_ioc_region req = { .id = id, .segment = { .id = recycle } };
+	int ret = lifetime_call(MEMTAG_IOC_REGION_END, &req);
+
+	*out = req.segment;
+	return ret;
+}
+
+static int reset_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out)
+{
+	struct memtag_ioc_region req = { .id = id, .segment = { .id = recycle } };
+	int ret = lifetime_call(MEMTAG_IOC_REGION_RESET, &req);
+
+	*out = req.segment;
+	return ret;
+}
+
+static void note_grant(struct tag_segment *seg, const struct memtag_ioc_segment *grant)
 {
 	seg->size = grant->size;
 	seg->id = grant->id;
 	seg->map_offset = grant->offset;
-	seg->region_offset = grant->region_offset;
+	seg->region_offset = 0;
 }
 
 void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg)
@@ -196,7 +224,7 @@ void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg)
 }
 
 /* What the first segment of a create will be; *reuse: memory we have already. */
-static int want_first(struct memtag_segment_want *want, struct tag_segment **reuse)
+static int want_first(struct memtag_ioc_segment *want, struct tag_segment **reuse)
 {
 	void *p;
 
@@ -204,7 +232,7 @@ static int want_first(struct memtag_segment_want *want, struct tag_segment **reu
 	want->size = FIRST_SEGMENT_BYTES;
 	if (tag_rt.backend == TAG_BACKEND_SOFTWARE && tag_rt.spare) {
 		*reuse = tag_rt.spare;
-		want->recycle = tag_rt.spare->id;
+		want->id = tag_rt.spare->id;
 		want->size = 0;
 		return 0;
 	}
@@ -225,10 +253,10 @@ static int want_first(struct memtag_segment_want *want, struct tag_segment **reu
 }
 
 /* Memory for a first segment the module granted: mapped, in the page map. */
-static int first_memory(const struct memtag_segment_want *want, struct tag_segment **seg,
-			const struct memtag_segment_grant *grant)
+static int first_memory(uint64_t address, struct tag_segment **seg,
+			const struct memtag_ioc_segment *grant)
 {
-	void *p = (void *)(uintptr_t)want->address;
+	void *p = (void *)(uintptr_t)address;
 
 	if (*seg)
 		return 0;
@@ -246,40 +274,41 @@ static int first_memory(const struct memtag_segment_want *want, struct tag_segme
 	if (*seg)
 		record_free(*seg);
 	*seg = NULL;
-	if (!want->address)	/* ours; the caller unmaps its own */
+	if (!address)	/* ours; the caller unmaps its own */
 		munmap(p, grant->size);
 	return -ENOMEM;
 }
 
 int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kflags)
 {
-	struct memtag_segment_want want = { 0 };
-	struct memtag_segment_grant grant;
-	struct memtag_region_record rec;
+	struct memtag_ioc_region req = { .parent = parent, .flags = kflags, .site = r->site };
+	struct memtag_ioc_segment none;
 	struct tag_segment *seg;
+	uint64_t address;
 	int ret;
 
-	ret = want_first(&want, &seg);
+	ret = want_first(&req.segment, &seg);
 	if (ret)
 		return ret;
-	ret = memtag_region_open(tag_client(), parent, r->name, kflags, r->site, &want, &rec,
-				 &grant);
+	address = req.segment.address;
+	memcpy(req.name, r->name, sizeof(req.name));
+	ret = lifetime_call(MEMTAG_IOC_REGION_CREATE, &req);
 	if (!ret) {
-		r->id = rec.id;
-		if (seg == tag_rt.spare && seg)
+		r->id = req.id;
+		if (seg && seg == tag_rt.spare)
 			tag_rt.spare = NULL;
-		ret = first_memory(&want, &seg, &grant);
-		if (ret)	/* the kernel frees the segment with the region */
-			memtag_region_end(tag_client(), r->id);
+		ret = first_memory(address, &seg, &req.segment);
+		if (ret)	/* the module frees the segment with the region */
+			end_call(r->id, 0, &none);
 	}
 	if (ret) {
 		if (seg && seg != tag_rt.spare)
 			unmap_segment(seg);
-		else if (!seg && want.address)
-			munmap((void *)(uintptr_t)want.address, FIRST_SEGMENT_BYTES);
+		else if (!seg && address)
+			munmap((void *)(uintptr_t)address, FIRST_SEGMENT_BYTES);
 		return ret;
 	}
-	note_grant(seg, &grant);
+	note_grant(seg, &req.segment);
 	tag_segment_adopt(r, seg);
 	r->next_segment_bytes = FIRST_SEGMENT_BYTES * 2;
 	return 0;
@@ -297,57 +326,59 @@ static bool recyclable_first(const struct tag_region *r)
 	return seg->size == FIRST_SEGMENT_BYTES;
 }
 
-int tag_segment_end_region(struct tag_region *r)
+static void keep_recyclable(struct tag_segment *seg)
 {
-	struct memtag_segment_grant grant;
-	struct tag_segment *to;
+	seg->next = tag_rt.recyclable;
+	tag_rt.recyclable = seg;
+	tag_rt.nr_recyclable++;
+}
+
+/*
+ * End or reset r, recycling its first segment's pages into a recycled
+ * segment when there is one; *to: that segment, live again, or NULL.
+ */
+static int end_or_reset(struct tag_region *r, bool reset, struct tag_segment **to)
+{
+	int (*call)(uint32_t, uint32_t, struct memtag_ioc_segment *) = reset ? reset_call : end_call;
+	struct memtag_ioc_segment grant;
 	int ret;
 
-	if (tag_rt.spare || !recyclable_first(r))
-		return memtag_region_end(tag_client(), r->id);
-	to = take_recyclable();
-	ret = memtag_region_end_recycle(tag_client(), r->id, to->id, &grant);
-	if (ret == -EINVAL) {		/* the module would not: unmap it, end plainly */
-		unmap_segment(to);
-		return memtag_region_end(tag_client(), r->id);
+	*to = NULL;
+	if ((!reset && tag_rt.spare) || !recyclable_first(r))
+		return call(r->id, 0, &grant);
+	*to = take_recyclable();
+	ret = call(r->id, (*to)->id, &grant);
+	if (ret == -EINVAL) {		/* the module would not: unmap it, go on plainly */
+		unmap_segment(*to);
+		*to = NULL;
+		return call(r->id, 0, &grant);
 	}
 	if (ret) {
-		to->next = tag_rt.recyclable;
-		tag_rt.recyclable = to;
-		tag_rt.nr_recyclable++;
+		keep_recyclable(*to);
+		*to = NULL;
 		return ret;
 	}
-	to->region = NULL;
-	to->retired = MEMTAG_EVENT_UNSPEC;
-	to->next = NULL;
-	tag_rt.spare = to;
+	note_grant(*to, &grant);
 	return 0;
+}
+
+int tag_segment_end_region(struct tag_region *r)
+{
+	struct tag_segment *to;
+	int ret = end_or_reset(r, false, &to);
+
+	if (to) {
+		to->region = NULL;
+		to->retired = MEMTAG_EVENT_UNSPEC;
+		to->next = NULL;
+		tag_rt.spare = to;
+	}
+	return ret;
 }
 
 int tag_segment_reset_region(struct tag_region *r, struct tag_segment **first)
 {
-	struct memtag_segment_grant grant;
-	struct tag_segment *to;
-	int ret;
-
-	*first = NULL;
-	if (!recyclable_first(r))
-		return memtag_region_reset(tag_client(), r->id, NULL);
-	to = take_recyclable();
-	ret = memtag_region_reset_recycle(tag_client(), r->id, to->id, NULL, &grant);
-	if (ret == -EINVAL) {
-		unmap_segment(to);
-		return memtag_region_reset(tag_client(), r->id, NULL);
-	}
-	if (ret) {
-		to->next = tag_rt.recyclable;
-		tag_rt.recyclable = to;
-		tag_rt.nr_recyclable++;
-		return ret;
-	}
-	note_grant(to, &grant);
-	*first = to;
-	return 0;
+	return end_or_reset(r, true, first);
 }
 
 void tag_segment_after_fork(void)

@@ -6,6 +6,7 @@
 #ifndef _UAPI_LINUX_MEMTAG_H
 #define _UAPI_LINUX_MEMTAG_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 #define MEMTAG_GENL_NAME	"memtag"
@@ -143,6 +144,41 @@ enum memtag_event_kind {
 #define MEMTAG_EVENT_F_REPORTABLE	(MEMTAG_EVENT_F_SIGNAL | MEMTAG_EVENT_F_CONTINUED)
 
 #define MEMTAG_DEVICE	"/dev/memtag"	/* mmap of segments and of the profile area */
+
+/*
+ * The per-lifetime fast path: ioctls on an open /dev/memtag, one system
+ * call each, for the three things a service does per request. They are
+ * REGION_CREATE, REGION_END and REGION_RESET with the same checks and
+ * errors (errno only, no extended ACK); regions created here are owned by
+ * that open file, whose release leaks them as a socket's close does.
+ * Everything else (listings, events, status, reports) is netlink.
+ */
+struct memtag_ioc_segment {
+	/*
+	 * in: spare (create) or revoked segment (end, reset) to recycle, 0: none;
+	 * out: the segment given (create, reset) or the new spare (end)
+	 */
+	__u32 id;
+	__u32 pad;	/* 0 */
+	__u64 size;	/* in (create): bytes of a new first segment, 0: none; out: its size */
+	__u64 address;	/* in (create, MTE only): the caller's own memory */
+	__u64 offset;	/* out: mmap offset on /dev/memtag (software) */
+};
+
+struct memtag_ioc_region {
+	__u32 id;		/* out (create); in (end, reset) */
+	__u32 parent;		/* in (create): 0 for none */
+	__u32 flags;		/* in (create): MEMTAG_REGION_F_* */
+	__u32 pad;		/* 0 */
+	__u64 site;		/* in (create): creation site */
+	char name[MEMTAG_REGION_NAME_MAX];	/* in (create): NUL-terminated */
+	struct memtag_ioc_segment segment;
+};
+
+#define MEMTAG_IOC_MAGIC	0xB6
+#define MEMTAG_IOC_REGION_CREATE	_IOWR(MEMTAG_IOC_MAGIC, 1, struct memtag_ioc_region)
+#define MEMTAG_IOC_REGION_END		_IOWR(MEMTAG_IOC_MAGIC, 2, struct memtag_ioc_region)
+#define MEMTAG_IOC_REGION_RESET		_IOWR(MEMTAG_IOC_MAGIC, 3, struct memtag_ioc_region)
 
 /* MEMTAG_A_SEGMENT_STATE */
 enum memtag_segment_state {

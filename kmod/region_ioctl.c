@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-lifetime fast path: REGION_CREATE, REGION_END and REGION_RESET
+ * as ioctls on /dev/memtag, one system call each and no socket buffers.
+ * The checks are the netlink commands' (region.c); the open file owns
+ * what it creates.
+ */
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <net/net_namespace.h>
+#include "memtag.h"
+#include "region.h"
+#include "segment.h"
+
+static void caller_of_file(struct file *file, struct memtag_caller *caller)
+{
+	caller->tgid = current->tgid;
+	caller->uid = current_uid();
+	caller->portid = 0;
+	caller->file = file;
+	caller->net = current->nsproxy->net_ns;
+}
+
+static void put_segment(struct memtag_ioc_segment *out, const struct memtag_segment_info *seg)
+{
+	out->id = seg->id;
+	out->size = seg->id ? seg->size : 0;
+	/* MTE memory is the caller's own: nothing of it to map from us */
+	out->offset = seg->id && memtag_backend() == MEMTAG_BACKEND_SOFTWARE ? seg->offset : 0;
+	out->address = 0;
+}
+
+static int ioc_create(const struct memtag_caller *caller, struct memtag_ioc_region *req)
+{
+	struct memtag_segment_info seg = {};
+	struct memtag_segment_req want = {
+		.recycle = req->segment.id,
+		.size = req->segment.size,
+		.address = req->segment.address,
+	};
+	struct memtag_region_info info;
+	int ret;
+
+	if (strnlen(req->name, sizeof(req->name)) == sizeof(req->name) || !req->name[0] ||
+	    (req->flags & ~MEMTAG_REGION_F_ALL))
+		return -EINVAL;
+	if (want.recycle && (want.size || want.address))
+		return -EINVAL;
+	/* a bound before any arithmetic, as the netlink policy's */
+	if (want.size && (want.size < PAGE_SIZE || want.size > MEMTAG_SEGMENT_MAX_BYTES))
+		return -EINVAL;
+	/* software memory is the module's; MTE memory is the caller's own */
+	if (want.size && !want.address != (memtag_backend() == MEMTAG_BACKEND_SOFTWARE))
+		return -EINVAL;
+	if (!want.size && want.address)
+		return -EINVAL;
+	ret = memtag_region_create(caller, req->name, req->parent, req->flags, req->site, &want,
+				   &info, &seg, NULL);
+	if (ret)
+		return ret;
+	req->id = info.id;
+	put_segment(&req->segment, &seg);
+	return 0;
+}
+
+long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct memtag_ioc_region __user *uarg = (void __user *)arg;
+	struct memtag_segment_info seg = {};
+	struct memtag_region_info info;
+	struct memtag_ioc_region req;
+	struct memtag_caller caller;
+	int ret;
+
+	if (cmd != MEMTAG_IOC_REGION_CREATE && cmd != MEMTAG_IOC_REGION_END &&
+	    cmd != MEMTAG_IOC_REGION_RESET)
+		return -ENOTTY;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.pad || req.segment.pad)
+		return -EINVAL;
+	caller_of_file(file, &caller);
+	switch (cmd) {
+	case MEMTAG_IOC_REGION_CREATE:
+		ret = ioc_create(&caller, &req);
+		break;
+	case MEMTAG_IOC_REGION_END:
+		ret = memtag_region_end(&caller, req.id, req.segment.id, &seg, NULL);
+		put_segment(&req.segment, &seg);
+		break;
+	default:
+		ret = memtag_region_reset(&caller, req.id, req.segment.id, &info, &seg, NULL);
+		put_segment(&req.segment, &seg);
+		break;
+	}
+	if (ret)
+		return ret;
+	if (!copy_to_user(uarg, &req, sizeof(req)))
+		return 0;
+	/* a region nobody knows of is undone; an unread spare waits on the file */
+	if (cmd == MEMTAG_IOC_REGION_CREATE)
+		memtag_region_end(&caller, req.id, 0, &seg, NULL);
+	return -EFAULT;
+}
