@@ -48,7 +48,7 @@ NCURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncurses)
 NCURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncurses)
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE -Ikmod/uapi -Ilibtag/include $(NL_CFLAGS) -MMD -MP
 
-LIB_SRCS := $(wildcard libtag/*.c)
+LIB_SRCS := $(wildcard libtag/alloc/*.c libtag/client/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(B)/%.o)
@@ -140,8 +140,8 @@ $(B)/tests/memtag-bench: $(B)/tests/bench/bench.o $(B)/libmemtag.a
 $(B)/tests/memtag-scenario: $(SCENARIO_OBJS) $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
 
-$(UNIT_OBJS) $(ITEST_OBJS) $(SCENARIO_OBJS): ALL_CFLAGS += -Ilibtag -Itools
-$(B)/tools/monitor.o: ALL_CFLAGS += -Ilibtag
+$(UNIT_OBJS) $(ITEST_OBJS) $(SCENARIO_OBJS): ALL_CFLAGS += -Ilibtag/alloc -Ilibtag/client -Itools
+$(B)/tools/monitor.o: ALL_CFLAGS += -Ilibtag/client
 $(B)/tools/top.o: ALL_CFLAGS += $(NCURSES_CFLAGS)
 
 # The module builds out of the source tree, one folder per kernel release, so

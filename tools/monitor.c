@@ -6,7 +6,7 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <json-c/json.h>
-#include "internal.h"
+#include "client.h"
 #include "tagctl.h"
 
 struct monitor {

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include "memtag.h"
 #include "mte.h"
-#include "tag_internal.h"
+#include "alloc.h"
 
 static void show(const char *key, unsigned long long value)
 {

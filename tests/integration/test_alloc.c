@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 #include "itest.h"
 
 #define EXIT_SIGSEGV (128 + 11)

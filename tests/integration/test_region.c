@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 #include "itest.h"
 
 static struct memtag_client *client;

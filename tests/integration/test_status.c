@@ -7,7 +7,7 @@
 #include <json-c/json.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 #include "itest.h"
 #include "../../kmod/version.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include "memtag.h"
 #include "pagemap.h"
-#include "tag_internal.h"
+#include "alloc.h"
 #include "testing.h"
 #include "unit.h"
 

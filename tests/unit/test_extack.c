@@ -4,7 +4,7 @@
 #include <string.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
-#include "internal.h"
+#include "client.h"
 #include "unit.h"
 
 /* An NLMSG_ERROR the way the kernel lays it out, optionally uncapped. */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 #include "unit.h"
 
 enum { WITH_VERSION = 1, WITH_FORCED = 2, WITH_MTE = 4, WITH_COUNTERS = 8 };

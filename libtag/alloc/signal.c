@@ -15,7 +15,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "mte.h"
-#include "tag_internal.h"
+#include "alloc.h"
 
 #ifndef SEGV_MTEAERR
 #define SEGV_MTEAERR 8

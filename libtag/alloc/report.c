@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "tag_internal.h"
+#include "alloc.h"
 
 const char *tag_event_name(enum memtag_event_kind kind)
 {

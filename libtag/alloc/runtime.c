@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "mte.h"
-#include "tag_internal.h"
+#include "alloc.h"
 
 struct tag_runtime tag_rt = {
 	.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,

@@ -6,8 +6,8 @@
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
-#include "../kmod/version.h"
+#include "client.h"
+#include "../../kmod/version.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270

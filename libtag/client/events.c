@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 
 static const struct nla_policy event_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_EVENT_SEQ] = { .type = NLA_U64 },

@@ -6,7 +6,7 @@
 #include "memtag.h"
 #include "mte.h"
 #include "pagemap.h"
-#include "tag_internal.h"
+#include "alloc.h"
 
 #define SITE() ((uint64_t)(uintptr_t)__builtin_return_address(0))
 /* off the fast paths: keeps alloc and free small, their registers few */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libmemtag's allocator: process-wide state, regions, segments. */
-#ifndef MEMTAG_TAG_INTERNAL_H
-#define MEMTAG_TAG_INTERNAL_H
+/* libmemtag's allocator: process-wide state, regions, segments, sites. */
+#ifndef MEMTAG_ALLOC_H
+#define MEMTAG_ALLOC_H
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/types.h>
 #include "chunk.h"
-#include "internal.h"
+#include "../client/client.h"
 #include "options.h"
 
 enum tag_backend_kind {
@@ -142,7 +142,7 @@ const char *tag_event_name(enum memtag_event_kind kind);
 int tag_signal_init(void);
 
 /*
- * The allocation profile (profile.c): per-site counters, in an area the
+ * The allocation profile (sites.c): per-site counters, in an area the
  * module maps (dev_fd) or, without it, in private memory.
  */
 void tag_profile_init(int dev_fd);

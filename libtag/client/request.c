@@ -6,7 +6,7 @@
 #include <string.h>
 #include <linux/netlink.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 
 #define DUMP_RETRIES 8
 

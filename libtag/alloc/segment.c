@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include "mte.h"
 #include "pagemap.h"
-#include "tag_internal.h"
+#include "alloc.h"
 
 #ifndef PROT_MTE
 #define PROT_MTE 0x20

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 
 static const struct nla_policy profile_policy[MEMTAG_PROFILE_A_MAX + 1] = {
 	[MEMTAG_PROFILE_A_ID] = { .type = NLA_U64 },

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 
 static const struct nla_policy region_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_ID] = { .type = NLA_U32 },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libmemtag internals: shared by the library's files and its tests. */
-#ifndef MEMTAG_INTERNAL_H
-#define MEMTAG_INTERNAL_H
+/* libmemtag's control-plane client: the netlink side, shared by its files and the tests. */
+#ifndef MEMTAG_CLIENT_H
+#define MEMTAG_CLIENT_H
 
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -61,4 +61,4 @@ int memtag_event_report(struct memtag_client *client, const struct memtag_event_
 int memtag_region_parse(struct nlmsghdr *nlh, struct memtag_region_record *region);
 int memtag_event_parse(struct nlmsghdr *nlh, struct memtag_event_record *event);
 
-#endif /* MEMTAG_INTERNAL_H */
+#endif /* MEMTAG_CLIENT_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The allocation profile: counters per allocation site, in an area the
+ * The allocation profile, the allocator's side: counters per allocation
+ * site (profiles.c in client/ lists them back), in an area the
  * module maps to us and reads, even after this process is gone. Lookups
  * take no lock; a new site takes profile_lock once. The area is mapped at
  * the first allocation: a process that never allocates (a child that
@@ -14,7 +15,7 @@
 #include <unistd.h>
 #include <unwind.h>
 #include <sys/mman.h>
-#include "tag_internal.h"
+#include "alloc.h"
 
 #define SLOTS (2 * MEMTAG_PROFILE_BUCKETS)	/* open addressing, half full at most */
 #define OVERFLOW_BUCKET (MEMTAG_PROFILE_BUCKETS - 1)
