@@ -286,8 +286,9 @@ static COLD void check_chunk(const struct tag_region *r, const struct tag_segmen
 			struct chunk *c, size_t limit)
 {
 	size_t at = 0;
+	enum chunk_damage damage = chunk_check_head(c, limit, &at);
 
-	report_damage(r, seg, c, chunk_check_head(c, limit, &at), at, limit);
+	report_damage(r, seg, c, damage, at, limit);
 }
 
 /*
