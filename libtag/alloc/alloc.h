@@ -199,20 +199,26 @@ static inline void tag_profile_alloc(uint32_t bucket, size_t bytes)
 	tag_profile_add(&b->alloc_bytes, bytes);
 }
 
-/* leaked: still live when its strict region ended */
-static inline void tag_profile_free(uint32_t bucket, size_t bytes, bool leaked)
+/* leaked_*: of those, still live when their strict region ended */
+static inline void tag_profile_free_n(uint32_t bucket, uint64_t objects, uint64_t bytes,
+				      uint64_t leaked_objects, uint64_t leaked_bytes)
 {
 	struct memtag_profile_bucket *b;
 
 	if (!tag_profile_area || bucket >= MEMTAG_PROFILE_BUCKETS)
 		return;
 	b = &tag_profile_area->buckets[bucket];
-	tag_profile_add(&b->free_objects, 1);
+	tag_profile_add(&b->free_objects, objects);
 	tag_profile_add(&b->free_bytes, bytes);
-	if (leaked) {
-		tag_profile_add(&b->leaked_objects, 1);
-		tag_profile_add(&b->leaked_bytes, bytes);
+	if (leaked_objects) {
+		tag_profile_add(&b->leaked_objects, leaked_objects);
+		tag_profile_add(&b->leaked_bytes, leaked_bytes);
 	}
+}
+
+static inline void tag_profile_free(uint32_t bucket, size_t bytes, bool leaked)
+{
+	tag_profile_free_n(bucket, 1, bytes, leaked, leaked ? bytes : 0);
 }
 
 void tag_profile_totals(struct tag_stats *stats);

@@ -472,12 +472,63 @@ static void count_leak(struct end_check *ec, const struct chunk *c)
 	ec->sites[i].bytes += c->size;
 }
 
-static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
+/*
+ * What an end or reset takes out of the profile, per bucket, applied only
+ * once the module agreed (a failed end leaves the region usable and its
+ * counts as they were). Used under tag_rt.lock.
+ */
+static struct pending_frees {
+	uint64_t objects, bytes, leaked_objects, leaked_bytes;
+} pending[MEMTAG_PROFILE_BUCKETS];
+static uint16_t touched[MEMTAG_PROFILE_BUCKETS];
+static unsigned int nr_touched;
+
+static void pending_free(const struct chunk *c, bool leaked)
 {
-	struct end_check *ec = arg;
+	struct pending_frees *p;
+
+	if (c->bucket >= MEMTAG_PROFILE_BUCKETS)
+		return;
+	p = &pending[c->bucket];
+	if (!p->objects)
+		touched[nr_touched++] = (uint16_t)c->bucket;
+	p->objects++;
+	p->bytes += c->size;
+	if (leaked) {
+		p->leaked_objects++;
+		p->leaked_bytes += c->size;
+	}
+}
+
+static void pending_apply(bool apply)
+{
+	struct pending_frees *p;
+	unsigned int i;
+
+	for (i = 0; i < nr_touched; i++) {
+		p = &pending[touched[i]];
+		if (apply)
+			tag_profile_free_n(touched[i], p->objects, p->bytes, p->leaked_objects,
+					   p->leaked_bytes);
+		*p = (struct pending_frees){ 0 };
+	}
+	nr_touched = 0;
+}
+
+/* One chunk at end: its damage (reported), and its count if still live. */
+static bool check_at_end(struct end_check *ec, struct tag_segment *seg, struct chunk *c)
+{
+	bool strict = ec->region->flags & TAG_REGION_STRICT;
 	enum chunk_damage damage;
 	size_t at = 0;
 
+	/* the common case in a few loads: software, untouched redzone and poison */
+	if (c->magic == CHUNK_LIVE && c->size <= CHUNK_MAX_SIZE &&
+	    (tag_rt.backend != TAG_BACKEND_SOFTWARE || chunk_slack_intact(c)))
+		goto counted;
+	if (tag_rt.backend == TAG_BACKEND_SOFTWARE && c->size <= CHUNK_MAX_SIZE &&
+	    chunk_freed_intact(c, SIZE_MAX) && chunk_slack_intact(c))
+		return true;
 	damage = chunk_check(c, &at);
 	if (damage == CHUNK_BAD_HEADER) {
 		/* the walk cannot go on: an overflow wrote over this header */
@@ -487,13 +538,29 @@ static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 	/* MTE: no redzone and no poison, the tags did the checking */
 	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
 		report_damage(ec->region, seg, c, damage, at, SIZE_MAX);
-	if (c->magic == CHUNK_LIVE) {
-		/* its memory goes with the lifetime */
-		tag_profile_free(c->bucket, c->size, ec->region->flags & TAG_REGION_STRICT);
-		if (ec->region->flags & TAG_REGION_STRICT)
-			count_leak(ec, c);
-	}
+	if (c->magic != CHUNK_LIVE)
+		return true;
+counted:
+	/* its memory goes with the lifetime */
+	pending_free(c, strict);
+	if (strict)
+		count_leak(ec, c);
 	return true;
+}
+
+static void check_segment(struct end_check *ec, struct tag_segment *seg)
+{
+	char *p = seg->base, *end = seg->base + seg->used;
+	struct chunk *c;
+
+	tag_mte_checks(false);
+	while (p + sizeof(struct chunk) <= end) {
+		c = (struct chunk *)p;
+		if (!check_at_end(ec, seg, c))
+			break;
+		p += chunk_span(c->size, c->redzone);
+	}
+	tag_mte_checks(true);
 }
 
 static void report_leaks(struct end_check *ec)
@@ -520,7 +587,7 @@ static void check_lifetime(struct tag_region *r)
 	struct tag_segment *seg;
 
 	for (seg = r->segments; seg; seg = seg->next)
-		tag_segment_walk(seg, check_at_end, &ec);
+		check_segment(&ec, seg);
 	report_leaks(&ec);
 }
 
@@ -613,6 +680,7 @@ int tag_region_end(struct tag_region *r)
 	/* check while the memory is there: the module revokes it next */
 	check_tree(r);
 	ret = kernel_call(tag_segment_end_region, r);
+	pending_apply(!ret);
 	if (!ret) {
 		unlink_from_parent(r);
 		end_tree(r);
@@ -633,6 +701,7 @@ int tag_region_reset(struct tag_region *r)
 	pthread_mutex_lock(&tag_rt.lock);
 	check_tree(r);
 	ret = tag_kernel_backed() ? tag_segment_reset_region(r, &first) : 0;
+	pending_apply(!ret);
 	if (ret) {
 		errno = -ret;
 		ret = -1;
