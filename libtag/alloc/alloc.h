@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <sys/types.h>
 #include "chunk.h"
+#include "mte.h"
 #include "../client/client.h"
 #include "options.h"
 
@@ -223,8 +224,21 @@ static inline void tag_profile_free(uint32_t bucket, size_t bytes, bool leaked)
 
 void tag_profile_totals(struct tag_stats *stats);
 
-/* Walk a segment's chunks; stop early when fn returns false. */
-void tag_segment_walk(struct tag_segment *seg, bool (*fn)(struct tag_segment *, struct chunk *,
-							  void *), void *arg);
+/* Walk a segment's chunks, tag checks off; stop early when fn returns false. */
+static inline void tag_segment_walk(struct tag_segment *seg,
+				    bool (*fn)(struct tag_segment *, struct chunk *, void *), void *arg)
+{
+	char *p = seg->base, *end = seg->base + seg->used;
+	struct chunk *c;
+
+	tag_mte_checks(false);
+	while (p + sizeof(struct chunk) <= end) {
+		c = (struct chunk *)p;
+		if (!fn(seg, c, arg))
+			break;
+		p += chunk_span(c->size, c->redzone);
+	}
+	tag_mte_checks(true);
+}
 
 #endif

@@ -516,8 +516,9 @@ static void pending_apply(bool apply)
 }
 
 /* One chunk at end: its damage (reported), and its count if still live. */
-static bool check_at_end(struct end_check *ec, struct tag_segment *seg, struct chunk *c)
+static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 {
+	struct end_check *ec = arg;
 	bool strict = ec->region->flags & TAG_REGION_STRICT;
 	enum chunk_damage damage;
 	size_t at = 0;
@@ -548,21 +549,6 @@ counted:
 	return true;
 }
 
-static void check_segment(struct end_check *ec, struct tag_segment *seg)
-{
-	char *p = seg->base, *end = seg->base + seg->used;
-	struct chunk *c;
-
-	tag_mte_checks(false);
-	while (p + sizeof(struct chunk) <= end) {
-		c = (struct chunk *)p;
-		if (!check_at_end(ec, seg, c))
-			break;
-		p += chunk_span(c->size, c->redzone);
-	}
-	tag_mte_checks(true);
-}
-
 static void report_leaks(struct end_check *ec)
 {
 	unsigned int i;
@@ -587,7 +573,7 @@ static void check_lifetime(struct tag_region *r)
 	struct tag_segment *seg;
 
 	for (seg = r->segments; seg; seg = seg->next)
-		check_segment(&ec, seg);
+		tag_segment_walk(seg, check_at_end, &ec);
 	report_leaks(&ec);
 }
 

@@ -417,19 +417,3 @@ struct tag_segment *tag_segment_find(const void *addr)
 {
 	return tag_pagemap_get(addr);
 }
-
-void tag_segment_walk(struct tag_segment *seg,
-		      bool (*fn)(struct tag_segment *, struct chunk *, void *), void *arg)
-{
-	char *p = seg->base, *end = seg->base + seg->used;
-	struct chunk *c;
-
-	tag_mte_checks(false);
-	while (p + sizeof(struct chunk) <= end) {
-		c = (struct chunk *)p;
-		if (!fn(seg, c, arg))
-			break;
-		p += chunk_span(c->size, c->redzone);
-	}
-	tag_mte_checks(true);
-}
