@@ -18,6 +18,17 @@ struct tag_runtime tag_rt = {
 static pthread_once_t runtime_once = PTHREAD_ONCE_INIT;
 static bool runtime_ok;
 
+/* No thread is halfway through the allocator's lists when another forks. */
+static void before_fork(void)
+{
+	pthread_mutex_lock(&tag_rt.lock);
+}
+
+static void after_fork_in_parent(void)
+{
+	pthread_mutex_unlock(&tag_rt.lock);
+}
+
 /* After fork the child owns none of the parent's regions nor its socket. */
 static void after_fork_in_child(void)
 {
@@ -130,7 +141,7 @@ static void runtime_init(void)
 {
 	read_options();
 	tag_rt.pid = getpid();
-	pthread_atfork(NULL, NULL, after_fork_in_child);
+	pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 	if (tag_rt.anonymous) {
 		runtime_ok = anonymous_init();
 		return;

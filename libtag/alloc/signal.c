@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -76,19 +75,52 @@ static void send_report(const struct memtag_event_record *e, const char *name)
 	       sizeof(kernel));
 }
 
+/* Async-signal-safe formatting: snprintf may take locks or allocate. */
+struct line {
+	char buf[256];
+	size_t len;
+};
+
+static void put_str(struct line *l, const char *s)
+{
+	while (*s && l->len < sizeof(l->buf) - 1)
+		l->buf[l->len++] = *s++;
+}
+
+static void put_num(struct line *l, unsigned long long v, unsigned int base)
+{
+	char digits[24];
+	int n = 0;
+
+	if (base == 16)
+		put_str(l, "0x");
+	do {
+		digits[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v && n < (int)sizeof(digits));
+	while (n && l->len < sizeof(l->buf) - 1)
+		l->buf[l->len++] = digits[--n];
+}
+
 /* A line for the person reading the log, written without stdio. */
 static void say(const struct memtag_event_record *e, const char *name, bool recorded)
 {
-	char line[256];
-	int n;
+	struct line l = { .len = 0 };
 
-	/* snprintf without floating point does not allocate in glibc */
-	n = snprintf(line, sizeof(line),
-		     "memtag: %s in region '%s' (id %u) at offset %llu, address %#llx, pc %#llx%s\n",
-		     memtag_event_kind_name(e->kind), name, e->region,
-		     (unsigned long long)e->offset, (unsigned long long)e->address,
-		     (unsigned long long)e->ip, recorded ? " (recorded by the module)" : "");
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
+	put_str(&l, "memtag: ");
+	put_str(&l, memtag_event_kind_name(e->kind));
+	put_str(&l, " in region '");
+	put_str(&l, name);
+	put_str(&l, "' (id ");
+	put_num(&l, e->region, 10);
+	put_str(&l, ") at offset ");
+	put_num(&l, e->offset, 10);
+	put_str(&l, ", address ");
+	put_num(&l, e->address, 16);
+	put_str(&l, ", pc ");
+	put_num(&l, e->ip, 16);
+	put_str(&l, recorded ? " (recorded by the module)\n" : "\n");
+	if (write(STDERR_FILENO, l.buf, l.len) < 0)
 		return;
 }
 
@@ -173,14 +205,31 @@ static void die_with(int sig, bool refaults)
 		raise(sig);
 }
 
-static void on_segv(int sig, siginfo_t *si, void *ucontext)
+/*
+ * Not ours (a JIT's or a GC's guard page, a plain crash): the handler that
+ * was there before decides, and ours stays installed for the next fault.
+ */
+static void chain(int sig, siginfo_t *si, void *ucontext)
+{
+	if (previous.sa_flags & SA_SIGINFO) {
+		previous.sa_sigaction(sig, si, ucontext);
+		return;
+	}
+	if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
+		previous.sa_handler(sig);
+		return;
+	}
+	die_with(sig, true);	/* the default: the access faults again and kills */
+}
+
+static void handle(int sig, siginfo_t *si, void *ucontext)
 {
 	bool mte = si->si_code == SEGV_MTESERR || si->si_code == SEGV_MTEAERR;
 	struct memtag_event_record e = { .flags = MEMTAG_EVENT_F_SIGNAL };
 	struct tag_segment *seg = tag_segment_find(si->si_addr);
 
 	if (!mte && !(seg && seg->retired)) {
-		die_with(sig, true);	/* not ours: as if we were not here */
+		chain(sig, si, ucontext);
 		return;
 	}
 	e.address = (uintptr_t)si->si_addr;
@@ -201,6 +250,14 @@ static void on_segv(int sig, siginfo_t *si, void *ucontext)
 		die_with(sig, si->si_code == SEGV_MTESERR);
 	else if (si->si_code == SEGV_MTESERR)
 		go_on_unchecked(ucontext);
+}
+
+static void on_segv(int sig, siginfo_t *si, void *ucontext)
+{
+	int saved = errno;	/* the interrupted code's */
+
+	handle(sig, si, ucontext);
+	errno = saved;
 }
 
 int tag_signal_init(void)

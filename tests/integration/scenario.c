@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,40 @@ static int recycled(void)
 	}
 	show("recycled", base[2] == base[0] && base[3] == base[1]);
 	show("value", (unsigned char)((volatile char *)p)[8]);	/* the escape */
+	return 0;
+}
+
+/* A runtime with guard pages of its own (a JIT, a GC) handles SIGSEGV too. */
+static char *guard;
+static volatile int guard_faults;
+
+static void on_guard(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if ((char *)si->si_addr < guard || (char *)si->si_addr >= guard + 2 * 4096)
+		abort();
+	guard_faults++;
+	mprotect((void *)((uintptr_t)si->si_addr & ~4095UL), 4096, PROT_READ | PROT_WRITE);
+}
+
+/* Its faults go to it, libmemtag's handler stays: an escape afterwards is caught. */
+static int chained(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_guard, .sa_flags = SA_SIGINFO };
+	struct tag_region *r;
+	char *p;
+
+	guard = mmap(NULL, 2 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	sigaction(SIGSEGV, &sa, NULL);
+	r = must_create(NULL, "after-guards", 0);	/* libmemtag's handler goes in */
+	p = must_alloc(r, 64);
+	((volatile char *)guard)[0] = 1;
+	((volatile char *)guard)[4096] = 1;
+	show("guard_faults", guard_faults);
+	show_chunk(r, p + 1);
+	tag_region_end(r);
+	show("value", (unsigned char)((volatile char *)p)[1]);	/* the escape */
 	return 0;
 }
 
@@ -732,6 +767,7 @@ int main(int argc, char **argv)
 		{ "use-after-end", use_after_end },
 		{ "stale-after-reset", stale_after_reset },
 		{ "recycled", recycled },
+		{ "chained", chained },
 		{ "use-after-free", use_after_free },
 		{ "overflow", overflow },
 		{ "bad-frees", bad_frees },

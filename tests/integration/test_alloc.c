@@ -117,6 +117,14 @@ static void test_recycled_segments(void)
 	CU_ASSERT_EQUAL(value_of("recycled"), 1);
 }
 
+/* Another SIGSEGV handler's faults reach it; memtag's stays installed. */
+static void test_chained_handler(void)
+{
+	expect_fault("chained", "", EXIT_SIGSEGV, MEMTAG_EVENT_USE_AFTER_END, "after-guards",
+		     fault_flag());
+	CU_ASSERT_EQUAL(value_of("guard_faults"), 2);
+}
+
 static void test_stale_after_reset(void)
 {
 	expect_fault("stale-after-reset", "", EXIT_SIGSEGV, MEMTAG_EVENT_STALE_AFTER_RESET,
@@ -363,6 +371,7 @@ int itest_add_alloc_suite(void)
 		{ "use after region end is caught and recorded", test_use_after_end },
 		{ "stale pointer after reset is caught", test_stale_after_reset },
 		{ "recycled first segments: escapes still caught", test_recycled_segments },
+		{ "a program's own SIGSEGV handler is chained", test_chained_handler },
 		{ "use after free inside a live region", test_use_after_free },
 		{ "overflow into the next chunk", test_overflow },
 		{ "report-and-continue mode keeps running", test_continue_mode },
