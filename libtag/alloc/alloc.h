@@ -46,11 +46,15 @@ struct tag_segment {
 
 /* Blocks of a region in fallback mode (no module). */
 struct fallback_block {
-	struct fallback_block *next;
+	struct fallback_block *next, *prev;
+	struct tag_region *region;
 	size_t size;
 	uint32_t bucket;
+	uint32_t magic;				/* FALLBACK_LIVE */
 	max_align_t data[];
 };
+
+#define FALLBACK_LIVE 0x466c4221u
 
 struct tag_region {
 	uint32_t magic;

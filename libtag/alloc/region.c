@@ -146,9 +146,22 @@ static COLD void *fallback_alloc(struct tag_region *r, size_t n, uint32_t bucket
 		return NULL;
 	b->size = n;
 	b->bucket = bucket;
+	b->region = r;
+	b->magic = FALLBACK_LIVE;
+	b->prev = NULL;
 	b->next = r->blocks;
+	if (r->blocks)
+		r->blocks->prev = b;
 	r->blocks = b;
 	return b->data;
+}
+
+/* Without the module: the block p starts (its header is in front of it), or NULL. */
+static struct fallback_block *block_of(const void *p)
+{
+	struct fallback_block *b = (struct fallback_block *)((char *)p - sizeof(*b));
+
+	return b->magic == FALLBACK_LIVE ? b : NULL;
 }
 
 static struct chunk *place_chunk(struct tag_region *r, size_t n)
@@ -174,10 +187,10 @@ static struct chunk *place_chunk(struct tag_region *r, size_t n)
 	return c;
 }
 
-static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
+/* bucket: the profile's, or UINT32_MAX to look it up from site. */
+static void *alloc_in(struct tag_region *r, size_t n, uint64_t site, uint32_t bucket)
 {
 	struct chunk *c;
-	uint32_t bucket;
 	void *p;
 
 	if (!region_usable(r, MEMTAG_EVENT_ALLOC_IN_ENDED, site))
@@ -186,7 +199,8 @@ static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
 		errno = ENOMEM;
 		return NULL;
 	}
-	bucket = tag_profile_site(site);
+	if (bucket == UINT32_MAX)
+		bucket = tag_profile_site(site);
 	if (tag_rt.backend == TAG_BACKEND_NONE) {
 		p = fallback_alloc(r, n, bucket);
 	} else {
@@ -201,6 +215,11 @@ static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
 		return NULL;
 	tag_profile_alloc(bucket, n);
 	return p;
+}
+
+static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
+{
+	return alloc_in(r, n, site, UINT32_MAX);
 }
 
 void *tag_alloc(struct tag_region *r, size_t n)
@@ -310,8 +329,8 @@ static COLD int bad_free(struct tag_region *r, void *p, uint64_t site)
 
 	pthread_mutex_lock(&tag_rt.lock);
 	seg = tag_segment_find(p);
-	rep.kind = seg && seg->region && seg->region != r ? MEMTAG_EVENT_WRONG_REGION_FREE
-							   : MEMTAG_EVENT_INVALID_FREE;
+	rep.kind = r && seg && seg->region && seg->region != r ? MEMTAG_EVENT_WRONG_REGION_FREE
+								: MEMTAG_EVENT_INVALID_FREE;
 	pthread_mutex_unlock(&tag_rt.lock);
 	tag_report(&rep);
 	errno = rep.kind == MEMTAG_EVENT_WRONG_REGION_FREE ? EXDEV : EINVAL;
@@ -320,20 +339,22 @@ static COLD int bad_free(struct tag_region *r, void *p, uint64_t site)
 
 static COLD int fallback_free(struct tag_region *r, void *p)
 {
-	struct fallback_block **b;
+	struct fallback_block *b = block_of(p);
 
-	for (b = &r->blocks; *b; b = &(*b)->next) {
-		if ((*b)->data == p) {
-			struct fallback_block *dead = *b;
-
-			*b = dead->next;
-			tag_profile_free(dead->bucket, dead->size, false);
-			free(dead);
-			return 0;
-		}
+	if (!b || b->region != r) {
+		errno = b ? EXDEV : EINVAL;
+		return -1;
 	}
-	errno = EINVAL;
-	return -1;
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		r->blocks = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	b->magic = 0;
+	tag_profile_free(b->bucket, b->size, false);
+	free(b);
+	return 0;
 }
 
 static void release_chunk(struct tag_region *r, struct chunk *c)
@@ -386,30 +407,146 @@ static int free_at(struct tag_region *r, void *p, uint64_t site)
 	return ret;
 }
 
+/*
+ * The live chunk p starts and its region, from the pointer alone (the
+ * page map): what tag_free(NULL, p), tag_size and tag_region_of need.
+ */
+static struct chunk *chunk_at(const void *p, struct tag_region **owner)
+{
+	struct tag_segment *seg = p ? tag_pagemap_get(p) : NULL;
+	const char *a = untagged(p);
+	struct chunk *c;
+	bool live;
+
+	if (!seg || !seg->region || a < seg->base + sizeof(*c) || a >= seg->base + seg->used ||
+	    ((uintptr_t)a & (CHUNK_ALIGN - 1)))
+		return NULL;
+	c = chunk_of((void *)a);
+	tag_mte_checks(false);
+	live = c->magic == CHUNK_LIVE && c->region == seg->region_id;
+	tag_mte_checks(true);
+	if (!live)
+		return NULL;
+	*owner = seg->region;
+	return c;
+}
+
+struct tag_region *tag_region_of(const void *p)
+{
+	struct tag_region *r = NULL;
+	struct fallback_block *b;
+
+	if (tag_rt.backend == TAG_BACKEND_NONE) {
+		b = p ? block_of(p) : NULL;
+		r = b ? b->region : NULL;
+	} else {
+		chunk_at(p, &r);
+	}
+	if (!r)
+		errno = EINVAL;
+	return r;
+}
+
+size_t tag_size(const void *p)
+{
+	struct tag_region *r;
+	struct fallback_block *b;
+	struct chunk *c;
+	size_t n;
+
+	if (tag_rt.backend == TAG_BACKEND_NONE) {
+		b = p ? block_of(p) : NULL;
+		n = b ? b->size : 0;
+	} else {
+		c = chunk_at(p, &r);
+		tag_mte_checks(false);
+		n = c ? c->size : 0;
+		tag_mte_checks(true);
+	}
+	if (!n && p)
+		errno = EINVAL;
+	return n;
+}
+
 int tag_free(struct tag_region *r, void *p)
 {
-	return free_at(r, p, SITE());
+	uint64_t site = SITE();
+
+	if (!r && p) {
+		/* the region from the pointer: for hooks that get no context */
+		r = tag_region_of(p);
+		if (!r)
+			return bad_free(NULL, p, site);
+	}
+	return free_at(r, p, site);
+}
+
+/*
+ * p's chunk, the newest of its segment, grows or shrinks to n where it
+ * is: the segment's bump pointer moves, the redzone (software) or the
+ * tags of the new granules (MTE) follow. false: it cannot.
+ */
+static bool resize_in_place(struct tag_region *r, void *p, size_t n)
+{
+	struct tag_segment *seg = r->segments;
+	struct chunk *c = chunk_of(untagged(p));
+	size_t old_span, new_span;
+	char *start = (char *)c;
+
+	if (!seg || start < seg->base || start >= seg->base + seg->used)
+		return false;
+	tag_mte_checks(false);
+	old_span = chunk_span(c->size, c->redzone);
+	new_span = chunk_span(n, c->redzone);
+	if (start + old_span != seg->base + seg->used || start + new_span > seg->base + seg->size) {
+		tag_mte_checks(true);
+		return false;
+	}
+	if (tag_rt.backend == TAG_BACKEND_MTE && new_span > old_span)
+		tag_mte_set(with_tag(start + old_span, tag_of(p)), new_span - old_span);
+	seg->used += new_span - old_span;
+	tag_profile_free(c->bucket, c->size, false);
+	tag_profile_alloc(c->bucket, n);
+	c->size = (uint32_t)n;
+	chunk_fill_redzone(c, n, c->redzone);
+	tag_mte_checks(true);
+	return true;
 }
 
 void *tag_realloc(struct tag_region *r, void *p, size_t n)
 {
 	uint64_t site = SITE();
+	struct fallback_block *b;
+	struct tag_region *owner;
 	size_t old;
 	void *q;
 
 	if (!p)
 		return alloc_at(r, n, site);
+	if (!region_usable(r, MEMTAG_EVENT_ALLOC_IN_ENDED, site))
+		return NULL;
+	if (n > CHUNK_MAX_SIZE) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	if (tag_rt.backend == TAG_BACKEND_NONE) {
-		errno = ENOTSUP;
-		return NULL;
+		b = block_of(p);
+		if (!b || b->region != r) {
+			errno = EINVAL;
+			return NULL;
+		}
+		old = b->size;
+	} else {
+		if (!chunk_at(p, &owner) || owner != r) {
+			errno = EINVAL;
+			return NULL;
+		}
+		if (resize_in_place(r, p, n))
+			return p;
+		tag_mte_checks(false);
+		old = chunk_of(untagged(p))->size;
+		tag_mte_checks(true);
 	}
-	if (!region_usable(r, MEMTAG_EVENT_ALLOC_IN_ENDED, site) || !own_segment(r, p)) {
-		errno = errno ? errno : EINVAL;
-		return NULL;
-	}
-	tag_mte_checks(false);
-	old = chunk_of(p)->size;
-	tag_mte_checks(true);
 	q = alloc_at(r, n, site);
 	if (!q)
 		return NULL;
@@ -418,27 +555,42 @@ void *tag_realloc(struct tag_region *r, void *p, size_t n)
 	return q;
 }
 
+/* Does outer outlive r: is it r's parent, or its parent's, and so on? */
+static bool outlives(const struct tag_region *outer, const struct tag_region *r)
+{
+	for (r = r->parent; r; r = r->parent)
+		if (r == outer)
+			return true;
+	return false;
+}
+
 void *tag_promote(void *p, struct tag_region *outer)
 {
+	struct fallback_block *b = NULL;
+	struct tag_region *from = NULL;
 	uint64_t site = SITE();
-	struct tag_segment *seg;
-	struct tag_region *from;
+	struct chunk *c = NULL;
+	uint32_t bucket;
 	size_t size;
 	void *q;
 
-	pthread_mutex_lock(&tag_rt.lock);
-	seg = p ? tag_segment_find(p) : NULL;
-	from = seg ? seg->region : NULL;
-	pthread_mutex_unlock(&tag_rt.lock);
-	if (!from) {
-		errno = EINVAL;
+	if (tag_rt.backend == TAG_BACKEND_NONE) {
+		b = p ? block_of(p) : NULL;
+		from = b ? b->region : NULL;
+	} else {
+		c = chunk_at(p, &from);
+	}
+	if (!from || !outer || !outlives(outer, from)) {
+		errno = EINVAL;	/* not a chunk, or a copy that would not outlive p */
 		return NULL;
 	}
 	tag_mte_checks(false);
-	size = chunk_of(p)->size;
-	site = chunk_of(p)->site;
+	size = c ? c->size : b->size;
+	bucket = c ? c->bucket : b->bucket;
+	site = c ? c->site : site;
 	tag_mte_checks(true);
-	q = alloc_at(outer, size, site);
+	/* the copy keeps the allocation's site: it is the same object */
+	q = alloc_in(outer, size, site, bucket);
 	if (!q)
 		return NULL;
 	memcpy(q, p, size);
@@ -589,6 +741,7 @@ static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
 	}
 	while ((b = r->blocks)) {
 		r->blocks = b->next;
+		b->magic = 0;
 		tag_profile_free(b->bucket, b->size, false);
 		free(b);
 	}

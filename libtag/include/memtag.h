@@ -196,9 +196,14 @@ void *tag_alloc(struct tag_region *region, size_t size);
 void *tag_calloc(struct tag_region *region, size_t nmemb, size_t size);
 void *tag_realloc(struct tag_region *region, void *ptr, size_t size);
 char *tag_strdup(struct tag_region *region, const char *s);
+/* region NULL: found from ptr (a page-map lookup), for hooks without a context */
 int tag_free(struct tag_region *region, void *ptr);
-/* An intentional escape: a copy of ptr that lives as long as outer. */
+/* An intentional escape: a copy of ptr in outer, a region that outlives ptr's. */
 void *tag_promote(void *ptr, struct tag_region *outer);
+/* Bytes asked for at ptr's allocation; 0 and EINVAL if ptr is not a live chunk start. */
+size_t tag_size(const void *ptr);
+/* The region ptr (a live chunk start) was allocated in; NULL and EINVAL if none. */
+struct tag_region *tag_region_of(const void *ptr);
 int tag_region_reset(struct tag_region *region);
 int tag_region_end(struct tag_region *region);
 void tag_stats(struct tag_stats *stats);

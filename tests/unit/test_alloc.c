@@ -107,6 +107,77 @@ static void test_damage_caught(void)
 	CU_ASSERT_EQUAL(violations(), before + 3);
 }
 
+/* Size and region from the pointer alone; free without the region. */
+static void test_size_and_region_of(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "lookups", 0);
+	char *p = tag_alloc(r, 100), *q = tag_alloc(r, 1);
+	int local;
+
+	CU_ASSERT_EQUAL(tag_size(p), 100);
+	CU_ASSERT_EQUAL(tag_size(q), 1);
+	CU_ASSERT_PTR_EQUAL(tag_region_of(p), r);
+	errno = 0;
+	CU_ASSERT_EQUAL(tag_size(p + 16), 0);		/* interior */
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NULL(tag_region_of(p + 16));
+	CU_ASSERT_PTR_NULL(tag_region_of(&local));
+	CU_ASSERT_EQUAL(tag_free(NULL, p), 0);
+	CU_ASSERT_EQUAL(tag_size(p), 0);			/* freed: no longer a live chunk */
+	CU_ASSERT_EQUAL(tag_free(NULL, p), -1);
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_EQUAL(tag_free(NULL, &local), -1);
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	CU_ASSERT_PTR_NULL(tag_region_of(q));		/* ended */
+}
+
+static void test_realloc(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "realloc", 0);
+	char *p = tag_alloc(r, 10), *q, *moved;
+	uint64_t before = violations();
+
+	memcpy(p, "0123456789", 10);
+	q = tag_realloc(r, p, 300);		/* the newest chunk: grows where it is */
+	CU_ASSERT_PTR_EQUAL(q, p);
+	CU_ASSERT_EQUAL(tag_size(q), 300);
+	memset(q + 10, 'x', 290);		/* all its bytes are its own */
+	tag_alloc(r, 8);			/* no longer the newest */
+	moved = tag_realloc(r, q, 400);
+	CU_ASSERT_PTR_NOT_EQUAL(moved, q);
+	CU_ASSERT_EQUAL(memcmp(moved, "0123456789xxx", 13), 0);
+	CU_ASSERT_EQUAL(tag_size(q), 0);		/* the old one was freed */
+	CU_ASSERT_PTR_EQUAL(tag_realloc(r, moved, 20), moved);	/* shrinks where it is */
+	errno = 0;
+	CU_ASSERT_PTR_NULL(tag_realloc(r, moved + 16, 8));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);	/* no damage left behind */
+	CU_ASSERT_EQUAL(violations(), before);
+}
+
+/* A copy must outlive the original: only into an ancestor, and it keeps its site. */
+static void test_promote_ancestor_rule(void)
+{
+	struct tag_region *conn = tag_region_create(NULL, "conn", 0);
+	struct tag_region *req = tag_region_create(conn, "req", 0);
+	struct tag_region *other = tag_region_create(NULL, "other", 0);
+	char *p = tag_strdup(req, "keep me"), *q;
+
+	errno = 0;
+	CU_ASSERT_PTR_NULL(tag_promote(p, other));	/* unrelated: may end first */
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	CU_ASSERT_PTR_NULL(tag_promote(p, req));	/* itself */
+	CU_ASSERT_PTR_NULL(tag_promote(p + 16, conn));	/* not a chunk start */
+	q = tag_promote(p, conn);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_STRING_EQUAL(q, "keep me");
+	CU_ASSERT_PTR_EQUAL(tag_region_of(q), conn);
+	CU_ASSERT_EQUAL(chunk_of(q)->bucket, chunk_of(p)->bucket);	/* the same site */
+	CU_ASSERT_EQUAL(tag_size(p), 0);
+	CU_ASSERT_EQUAL(tag_region_end(conn), 0);
+	CU_ASSERT_EQUAL(tag_region_end(other), 0);
+}
+
 static void test_pagemap(void)
 {
 	static char area[3 * 4096] __attribute__((aligned(4096)));
@@ -128,6 +199,9 @@ static const struct test_case cases[] = {
 	{ "free finds old segments through the page map", test_free_finds_any_segment },
 	{ "overflow at free, use after free on ring eviction and at end", test_damage_caught },
 	{ "page map: set, get, bounds, clear", test_pagemap },
+	{ "tag_size, tag_region_of, tag_free(NULL, p)", test_size_and_region_of },
+	{ "tag_realloc: in place when newest, else moved, bad pointers refused", test_realloc },
+	{ "tag_promote: ancestors only, site kept", test_promote_ancestor_rule },
 	{ NULL, NULL },
 };
 
