@@ -207,8 +207,15 @@ check-all: all tests
 	$(MAKE) harness-selftest
 	$(MAKE) integration
 
-unit: $(B)/tests/unit-tests
+unit: $(B)/tests/unit-tests $(B)/tests/memtag-threads
 	$(B)/tests/unit-tests
+	$(B)/tests/memtag-threads
+
+# The allocator under ThreadSanitizer, on the host: a race exits 66.
+$(B)/tests/memtag-threads: tests/tsan/threads.c $(LIB_SRCS) $(wildcard libtag/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNINGS) -O1 -g -fsanitize=thread -D_GNU_SOURCE -Ikmod/uapi -Ilibtag/include \
+		-Ilibtag/alloc $(NL_CFLAGS) -o $@ tests/tsan/threads.c $(LIB_SRCS) $(NL_LIBS) -lpthread
 
 static:
 	tests/setup/static-checks.sh

@@ -87,10 +87,11 @@ struct tag_runtime {
 	/*
 	 * First-size segments out of quarantine, kept mapped for reuse rather
 	 * than unmapped: software, revoked ones whose pages the next end moves
-	 * in; MTE, ranges for the next create. spare: software, live, waiting.
+	 * in; MTE, ranges for the next create. spares: software, live, waiting
+	 * for the next creates (the module keeps them on the open file).
 	 */
-	struct tag_segment *recyclable, *spare;
-	unsigned int nr_recyclable;
+	struct tag_segment *recyclable, *spares;
+	unsigned int nr_recyclable, nr_spares;
 	struct tag_region *zombies, *zombies_tail;
 	unsigned int zombie_count;
 	atomic_uint_fast64_t regions_created, regions_ended, violations;

@@ -77,12 +77,15 @@ static int kernel_call(int (*call)(struct tag_region *), struct tag_region *r)
 	return ret ? -1 : 0;
 }
 
-/* Known to the module (or numbered here) and with a first segment: tag_alloc stays out of the kernel. */
+/*
+ * Known to the module (or numbered here) and with a first segment, so
+ * that tag_alloc stays out of the kernel.
+ */
 static int open_region(struct tag_region *r, struct tag_region *parent)
 {
 	if (tag_kernel_backed())
 		return tag_segment_open_region(r, parent ? parent->id : 0, kernel_flags(r->flags));
-	r->id = ++tag_rt.local_ids;
+	r->id = __atomic_add_fetch(&tag_rt.local_ids, 1, __ATOMIC_RELAXED);
 	if (tag_rt.backend == TAG_BACKEND_NONE)
 		return 0;
 	return tag_segment_new(r, 0) ? 0 : -errno;
@@ -121,14 +124,15 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	r->site = site;
 	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
 	strcpy(r->name, name);
-	pthread_mutex_lock(&tag_rt.lock);
+	/* no process-wide lock across the module call */
 	ret = open_region(r, parent);
 	if (!ret && parent) {
+		pthread_mutex_lock(&tag_rt.lock);
 		r->parent = parent;
 		r->sibling = parent->children;
 		parent->children = r;
+		pthread_mutex_unlock(&tag_rt.lock);
 	}
-	pthread_mutex_unlock(&tag_rt.lock);
 	if (ret) {
 		free(r);
 		errno = -ret;
@@ -627,23 +631,53 @@ static void count_leak(struct end_check *ec, const struct chunk *c)
 /*
  * What an end or reset takes out of the profile, per bucket, applied only
  * once the module agreed (a failed end leaves the region usable and its
- * counts as they were). Used under tag_rt.lock.
+ * counts as they were).
  */
-static struct pending_frees {
+struct pending_frees {
 	uint64_t objects, bytes, leaked_objects, leaked_bytes;
-} pending[MEMTAG_PROFILE_BUCKETS];
-static uint16_t touched[MEMTAG_PROFILE_BUCKETS];
-static unsigned int nr_touched;
+};
+
+/* One per thread (ends run in parallel), made at the thread's first end. */
+struct pending_table {
+	struct pending_frees bucket[MEMTAG_PROFILE_BUCKETS];
+	uint16_t touched[MEMTAG_PROFILE_BUCKETS];
+	unsigned int nr_touched;
+};
+
+static __thread struct pending_table *pending_tls __attribute__((tls_model("initial-exec")));
+static pthread_key_t pending_key;
+static pthread_once_t pending_once = PTHREAD_ONCE_INIT;
+
+static void pending_key_init(void)
+{
+	pthread_key_create(&pending_key, free);
+}
+
+static struct pending_table *pending_table(void)
+{
+	if (!pending_tls) {
+		pthread_once(&pending_once, pending_key_init);
+		pending_tls = calloc(1, sizeof(*pending_tls));
+		if (pending_tls)
+			pthread_setspecific(pending_key, pending_tls);	/* freed at thread exit */
+	}
+	return pending_tls;
+}
 
 static void pending_free(const struct chunk *c, bool leaked)
 {
+	struct pending_table *t = pending_table();
 	struct pending_frees *p;
 
 	if (c->bucket >= MEMTAG_PROFILE_BUCKETS)
 		return;
-	p = &pending[c->bucket];
+	if (!t) {	/* no memory for the table: count now */
+		tag_profile_free(c->bucket, c->size, leaked);
+		return;
+	}
+	p = &t->bucket[c->bucket];
 	if (!p->objects)
-		touched[nr_touched++] = (uint16_t)c->bucket;
+		t->touched[t->nr_touched++] = (uint16_t)c->bucket;
 	p->objects++;
 	p->bytes += c->size;
 	if (leaked) {
@@ -654,17 +688,19 @@ static void pending_free(const struct chunk *c, bool leaked)
 
 static void pending_apply(bool apply)
 {
+	struct pending_table *t = pending_tls;
 	struct pending_frees *p;
 	unsigned int i;
 
-	for (i = 0; i < nr_touched; i++) {
-		p = &pending[touched[i]];
+	for (i = 0; t && i < t->nr_touched; i++) {
+		p = &t->bucket[t->touched[i]];
 		if (apply)
-			tag_profile_free_n(touched[i], p->objects, p->bytes, p->leaked_objects,
+			tag_profile_free_n(t->touched[i], p->objects, p->bytes, p->leaked_objects,
 					   p->leaked_bytes);
 		*p = (struct pending_frees){ 0 };
 	}
-	nr_touched = 0;
+	if (t)
+		t->nr_touched = 0;
 }
 
 /* One chunk at end: its damage (reported), and its count if still live. */
@@ -815,16 +851,17 @@ int tag_region_end(struct tag_region *r)
 
 	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, SITE()))
 		return -1;
-	pthread_mutex_lock(&tag_rt.lock);
 	/* check while the memory is there: the module revokes it next */
 	check_tree(r);
 	ret = kernel_call(tag_segment_end_region, r);
 	pending_apply(!ret);
 	if (!ret) {
+		/* the parent's child list and the process's lists are shared */
+		pthread_mutex_lock(&tag_rt.lock);
 		unlink_from_parent(r);
 		end_tree(r);
+		pthread_mutex_unlock(&tag_rt.lock);
 	}
-	pthread_mutex_unlock(&tag_rt.lock);
 	return ret;
 }
 
@@ -837,10 +874,10 @@ int tag_region_reset(struct tag_region *r)
 
 	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, SITE()))
 		return -1;
-	pthread_mutex_lock(&tag_rt.lock);
 	check_tree(r);
 	ret = tag_kernel_backed() ? tag_segment_reset_region(r, &first) : 0;
 	pending_apply(!ret);
+	pthread_mutex_lock(&tag_rt.lock);
 	if (ret) {
 		errno = -ret;
 		ret = -1;

@@ -134,12 +134,33 @@ struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes)
 
 /* Recyclable segments kept at most: bounds what the process keeps mapped. */
 #define RECYCLABLE_MAX 16
+/* Spares the module keeps per open file (MEMTAG_OWNER_SPARES_MAX) */
+#define SPARES_MAX 16
 
 static void unmap_segment(struct tag_segment *seg)
 {
 	tag_pagemap_set(seg->base, seg->size, NULL);
 	munmap(untagged(seg->base), seg->size);
 	record_free(seg);
+}
+
+/* Stacks of segments (recyclable, spares); caller holds tag_rt.lock. */
+static void push(struct tag_segment **top, unsigned int *n, struct tag_segment *seg)
+{
+	seg->next = *top;
+	*top = seg;
+	++*n;
+}
+
+static struct tag_segment *pop(struct tag_segment **top, unsigned int *n)
+{
+	struct tag_segment *seg = *top;
+
+	if (seg) {
+		*top = seg->next;
+		--*n;
+	}
+	return seg;
 }
 
 /* Quarantine: past the budget the oldest go, to be recycled or unmapped. */
@@ -155,24 +176,11 @@ static void trim_quarantine(void)
 		tag_rt.quarantine_bytes -= seg->size;
 		if (seg->size == FIRST_SEGMENT_BYTES && tag_kernel_backed() &&
 		    tag_rt.nr_recyclable < RECYCLABLE_MAX) {
-			seg->next = tag_rt.recyclable;
-			tag_rt.recyclable = seg;
-			tag_rt.nr_recyclable++;
+			push(&tag_rt.recyclable, &tag_rt.nr_recyclable, seg);
 			continue;
 		}
 		unmap_segment(seg);
 	}
-}
-
-static struct tag_segment *take_recyclable(void)
-{
-	struct tag_segment *seg = tag_rt.recyclable;
-
-	if (seg) {
-		tag_rt.recyclable = seg->next;
-		tag_rt.nr_recyclable--;
-	}
-	return seg;
 }
 
 /*
@@ -223,90 +231,111 @@ void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg)
 	r->segments = seg;
 }
 
-/* What the first segment of a create will be; *reuse: memory we have already. */
-static int want_first(struct memtag_ioc_segment *want, struct tag_segment **reuse)
+/*
+ * Memory we have already for a first segment: software, a spare (live,
+ * pages moved in); MTE, a range out of quarantine. NULL: a new one.
+ */
+static struct tag_segment *reusable_first(void)
 {
-	void *p;
+	struct tag_segment *seg = NULL;
 
-	*reuse = NULL;
-	want->size = FIRST_SEGMENT_BYTES;
-	if (tag_rt.backend == TAG_BACKEND_SOFTWARE && tag_rt.spare) {
-		*reuse = tag_rt.spare;
-		want->id = tag_rt.spare->id;
-		want->size = 0;
-		return 0;
-	}
-	if (tag_rt.backend != TAG_BACKEND_MTE)
-		return 0;
-	*reuse = take_recyclable();
-	if (*reuse) {
-		want->address = (uintptr_t)untagged((*reuse)->base);
-		return 0;
-	}
-	p = mmap(NULL, FIRST_SEGMENT_BYTES, PROT_READ | PROT_WRITE | PROT_MTE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	madvise(p, FIRST_SEGMENT_BYTES, MADV_DONTFORK);	/* a child has regions of its own */
-	want->address = (uintptr_t)p;
-	return 0;
+	pthread_mutex_lock(&tag_rt.lock);
+	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
+		seg = pop(&tag_rt.spares, &tag_rt.nr_spares);
+	else if (tag_rt.backend == TAG_BACKEND_MTE)
+		seg = pop(&tag_rt.recyclable, &tag_rt.nr_recyclable);
+	pthread_mutex_unlock(&tag_rt.lock);
+	return seg;
 }
 
-/* Memory for a first segment the module granted: mapped, in the page map. */
+static void *new_mte_range(void)
+{
+	void *p = mmap(NULL, FIRST_SEGMENT_BYTES, PROT_READ | PROT_WRITE | PROT_MTE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, FIRST_SEGMENT_BYTES, MADV_DONTFORK);	/* a child has regions of its own */
+	return p;
+}
+
+/* Memory for a new first segment the module granted: mapped, in the page map. */
 static int first_memory(uint64_t address, struct tag_segment **seg,
 			const struct memtag_ioc_segment *grant)
 {
 	void *p = (void *)(uintptr_t)address;
 
-	if (*seg)
-		return 0;
 	if (!p) {
 		p = mmap(NULL, grant->size, PROT_READ | PROT_WRITE, MAP_SHARED, tag_rt.dev_fd,
 			 (off_t)grant->offset);
 		if (p == MAP_FAILED)
 			return -errno;
 	}
+	pthread_mutex_lock(&tag_rt.lock);
 	*seg = record_new();
 	if (*seg && tag_pagemap_set(p, grant->size, *seg)) {
 		(*seg)->base = p;
+		pthread_mutex_unlock(&tag_rt.lock);
 		return 0;
 	}
 	if (*seg)
 		record_free(*seg);
+	pthread_mutex_unlock(&tag_rt.lock);
 	*seg = NULL;
 	if (!address)	/* ours; the caller unmaps its own */
 		munmap(p, grant->size);
 	return -ENOMEM;
 }
 
+/* A first segment taken for a create that failed goes back where it was. */
+static void give_back(struct tag_segment *seg, uint64_t address)
+{
+	if (!seg) {
+		if (address)
+			munmap((void *)(uintptr_t)address, FIRST_SEGMENT_BYTES);
+		return;
+	}
+	pthread_mutex_lock(&tag_rt.lock);
+	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
+		push(&tag_rt.spares, &tag_rt.nr_spares, seg);	/* the module kept it too */
+	else
+		push(&tag_rt.recyclable, &tag_rt.nr_recyclable, seg);
+	pthread_mutex_unlock(&tag_rt.lock);
+}
+
+/* No process-wide lock across the ioctl: threads create and end in parallel. */
 int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kflags)
 {
 	struct memtag_ioc_region req = { .parent = parent, .flags = kflags, .site = r->site };
+	struct tag_segment *seg = reusable_first();
 	struct memtag_ioc_segment none;
-	struct tag_segment *seg;
-	uint64_t address;
+	uint64_t address = 0;
 	int ret;
 
-	ret = want_first(&req.segment, &seg);
-	if (ret)
-		return ret;
-	address = req.segment.address;
+	if (seg && tag_rt.backend == TAG_BACKEND_SOFTWARE) {
+		req.segment.id = seg->id;
+	} else {
+		req.segment.size = FIRST_SEGMENT_BYTES;
+		if (tag_rt.backend == TAG_BACKEND_MTE)
+			address = seg ? (uintptr_t)untagged(seg->base) : (uintptr_t)new_mte_range();
+		if (tag_rt.backend == TAG_BACKEND_MTE && !address)
+			return -ENOMEM;
+		req.segment.address = address;
+	}
 	memcpy(req.name, r->name, sizeof(req.name));
 	ret = lifetime_call(MEMTAG_IOC_REGION_CREATE, &req);
-	if (!ret) {
-		r->id = req.id;
-		if (seg && seg == tag_rt.spare)
-			tag_rt.spare = NULL;
-		ret = first_memory(address, &seg, &req.segment);
-		if (ret)	/* the module frees the segment with the region */
-			end_call(r->id, 0, &none);
-	}
 	if (ret) {
-		if (seg && seg != tag_rt.spare)
-			unmap_segment(seg);
-		else if (!seg && address)
-			munmap((void *)(uintptr_t)address, FIRST_SEGMENT_BYTES);
+		give_back(seg, address);
 		return ret;
+	}
+	r->id = req.id;
+	if (!seg) {
+		ret = first_memory(address, &seg, &req.segment);
+		if (ret) {	/* the module frees the segment with the region */
+			end_call(r->id, 0, &none);
+			give_back(NULL, address);
+			return ret;
+		}
 	}
 	note_grant(seg, &req.segment);
 	tag_segment_adopt(r, seg);
@@ -314,23 +343,24 @@ int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kfla
 	return 0;
 }
 
-/* r's first segment, if the module may move its pages into recycled memory. */
-static bool recyclable_first(const struct tag_region *r)
+/* A recycled segment for r's first segment's pages, if the module may move them. */
+static struct tag_segment *recycle_target(const struct tag_region *r, bool reset)
 {
-	const struct tag_segment *seg = r->segments;
+	const struct tag_segment *first = r->segments;
+	struct tag_segment *to = NULL;
 
-	if (tag_rt.backend != TAG_BACKEND_SOFTWARE || !tag_rt.recyclable || !seg)
-		return false;
-	while (seg->next)
-		seg = seg->next;
-	return seg->size == FIRST_SEGMENT_BYTES;
-}
-
-static void keep_recyclable(struct tag_segment *seg)
-{
-	seg->next = tag_rt.recyclable;
-	tag_rt.recyclable = seg;
-	tag_rt.nr_recyclable++;
+	if (tag_rt.backend != TAG_BACKEND_SOFTWARE || !first)
+		return NULL;
+	while (first->next)
+		first = first->next;
+	if (first->size != FIRST_SEGMENT_BYTES)
+		return NULL;
+	pthread_mutex_lock(&tag_rt.lock);
+	/* an end makes a spare: the module keeps at most SPARES_MAX */
+	if (reset || tag_rt.nr_spares < SPARES_MAX)
+		to = pop(&tag_rt.recyclable, &tag_rt.nr_recyclable);
+	pthread_mutex_unlock(&tag_rt.lock);
+	return to;
 }
 
 /*
@@ -343,20 +373,19 @@ static int end_or_reset(struct tag_region *r, bool reset, struct tag_segment **t
 	struct memtag_ioc_segment grant;
 	int ret;
 
-	*to = NULL;
-	if ((!reset && tag_rt.spare) || !recyclable_first(r))
-		return call(r->id, 0, &grant);
-	*to = take_recyclable();
-	ret = call(r->id, (*to)->id, &grant);
-	if (ret == -EINVAL) {		/* the module would not: unmap it, go on plainly */
-		unmap_segment(*to);
-		*to = NULL;
-		return call(r->id, 0, &grant);
-	}
-	if (ret) {
-		keep_recyclable(*to);
-		*to = NULL;
+	*to = recycle_target(r, reset);
+	ret = call(r->id, *to ? (*to)->id : 0, &grant);
+	if (!*to)
 		return ret;
+	if (ret) {
+		pthread_mutex_lock(&tag_rt.lock);
+		if (ret == -EINVAL)	/* the module would not take it: let it go */
+			unmap_segment(*to);
+		else
+			push(&tag_rt.recyclable, &tag_rt.nr_recyclable, *to);
+		pthread_mutex_unlock(&tag_rt.lock);
+		*to = NULL;
+		return ret == -EINVAL ? call(r->id, 0, &grant) : ret;
 	}
 	note_grant(*to, &grant);
 	return 0;
@@ -370,8 +399,9 @@ int tag_segment_end_region(struct tag_region *r)
 	if (to) {
 		to->region = NULL;
 		to->retired = MEMTAG_EVENT_UNSPEC;
-		to->next = NULL;
-		tag_rt.spare = to;
+		pthread_mutex_lock(&tag_rt.lock);
+		push(&tag_rt.spares, &tag_rt.nr_spares, to);
+		pthread_mutex_unlock(&tag_rt.lock);
 	}
 	return ret;
 }
@@ -386,8 +416,8 @@ void tag_segment_after_fork(void)
 	/* VM_DONTCOPY: none of these ranges is mapped in the child */
 	tag_rt.quarantine = tag_rt.quarantine_tail = NULL;
 	tag_rt.quarantine_bytes = 0;
-	tag_rt.recyclable = tag_rt.spare = NULL;
-	tag_rt.nr_recyclable = 0;
+	tag_rt.recyclable = tag_rt.spares = NULL;
+	tag_rt.nr_recyclable = tag_rt.nr_spares = 0;
 }
 
 /* The segment's lifetime is over (the kernel revoked it in software mode). */
