@@ -195,12 +195,31 @@ static void go_on_unchecked(void *ucontext)
 #endif
 }
 
-/* Default action: the thread dies with the signal it got. */
-static void die_with(int sig, bool refaults)
+static bool previous_is_handler(void)
 {
-	sigaction(sig, &previous, NULL);
-	if (previous.sa_handler == SIG_IGN || previous.sa_handler == SIG_DFL)
-		signal(sig, SIG_DFL);
+	return (previous.sa_flags & SA_SIGINFO) ||
+	       (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN);
+}
+
+static void call_previous(int sig, siginfo_t *si, void *ucontext)
+{
+	if (previous.sa_flags & SA_SIGINFO)
+		previous.sa_sigaction(sig, si, ucontext);
+	else
+		previous.sa_handler(sig);
+}
+
+/*
+ * One of ours, and fatal: a handler that was there before (a crash
+ * reporter) sees it first; then the thread dies with its signal. refaults:
+ * returning makes the access again (MTE, sync) and that kills; otherwise
+ * the signal is raised, so that the access is not made (or recorded) twice.
+ */
+static void die_with(int sig, siginfo_t *si, void *ucontext, bool refaults)
+{
+	if (previous_is_handler())
+		call_previous(sig, si, ucontext);
+	signal(sig, SIG_DFL);
 	if (!refaults)
 		raise(sig);
 }
@@ -211,15 +230,11 @@ static void die_with(int sig, bool refaults)
  */
 static void chain(int sig, siginfo_t *si, void *ucontext)
 {
-	if (previous.sa_flags & SA_SIGINFO) {
-		previous.sa_sigaction(sig, si, ucontext);
+	if (previous_is_handler()) {
+		call_previous(sig, si, ucontext);
 		return;
 	}
-	if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
-		previous.sa_handler(sig);
-		return;
-	}
-	die_with(sig, true);	/* the default: the access faults again and kills */
+	signal(sig, SIG_DFL);	/* the default: the access faults again and kills */
 }
 
 static void handle(int sig, siginfo_t *si, void *ucontext)
@@ -239,7 +254,7 @@ static void handle(int sig, siginfo_t *si, void *ucontext)
 		/* software backend: the module saw the fault and recorded it;
 		 * die by raising, so that the access is not made (and recorded) twice */
 		say(&e, seg->name, true);
-		die_with(sig, false);
+		die_with(sig, si, ucontext, false);
 		return;
 	}
 	if (!tag_rt.opts.halt_on_error)
@@ -247,7 +262,7 @@ static void handle(int sig, siginfo_t *si, void *ucontext)
 	send_report(&e, seg ? seg->name : NULL);
 	say(&e, seg ? seg->name : "?", false);
 	if (tag_rt.opts.halt_on_error)
-		die_with(sig, si->si_code == SEGV_MTESERR);
+		die_with(sig, si, ucontext, si->si_code == SEGV_MTESERR);
 	else if (si->si_code == SEGV_MTESERR)
 		go_on_unchecked(ucontext);
 }

@@ -123,6 +123,8 @@ static void test_chained_handler(void)
 	expect_fault("chained", "", EXIT_SIGSEGV, MEMTAG_EVENT_USE_AFTER_END, "after-guards",
 		     fault_flag());
 	CU_ASSERT_EQUAL(value_of("guard_faults"), 2);
+	/* the program's handler saw memtag's fault too, before the death */
+	CU_ASSERT_EQUAL(value_of("crash_reporter"), 1);
 }
 
 static void test_stale_after_reset(void)
