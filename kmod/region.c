@@ -653,13 +653,15 @@ out:
 }
 
 /*
- * A reset ends what lived inside the old lifetime; the region stays. With
- * recycle, the old first segment's pages go to that revoked segment of the
- * caller's, which becomes the region's first segment (seg).
+ * A reset ends what lived inside the old lifetime; the region stays. Its
+ * next first segment comes in the same call (seg): with req->recycle, the
+ * old first segment's pages go to that revoked segment of the caller's;
+ * with req->size, a new one (MTE: the caller's memory at req->address).
+ * Should the new one fail, the reset stands and seg->id stays 0.
  */
-int memtag_region_reset(const struct memtag_caller *caller, u32 id, u32 recycle,
-			struct memtag_region_info *info, struct memtag_segment_info *seg,
-			struct netlink_ext_ack *extack)
+int memtag_region_reset(const struct memtag_caller *caller, u32 id,
+			const struct memtag_segment_req *req, struct memtag_region_info *info,
+			struct memtag_segment_info *seg, struct netlink_ext_ack *extack)
 {
 	struct memtag_segment *to = NULL;
 	struct memtag_region *r;
@@ -671,8 +673,8 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id, u32 recycle,
 		ret = PTR_ERR(r);
 		goto out;
 	}
-	if (recycle) {
-		to = recycle_first(caller, r, recycle, MEMTAG_EVENT_STALE_AFTER_RESET, extack);
+	if (req->recycle) {
+		to = recycle_first(caller, r, req->recycle, MEMTAG_EVENT_STALE_AFTER_RESET, extack);
 		ret = PTR_ERR_OR_ZERO(to);
 		if (ret)
 			goto out;
@@ -683,6 +685,8 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id, u32 recycle,
 	if (to) {
 		give_first_segment(r, to, seg);
 		r->user->bytes += seg->size;
+	} else if (req->size && add_segment_locked(r, req->size, req->address, seg, NULL)) {
+		seg->id = 0;
 	}
 	fill_info(r, info);
 	regions_generation++;

@@ -66,9 +66,10 @@ bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct m
 /* recycle: 0, or a revoked segment of the caller's to take the first segment's pages. */
 int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
 		      struct memtag_segment_info *spare, struct netlink_ext_ack *extack);
-int memtag_region_reset(const struct memtag_caller *caller, u32 id, u32 recycle,
-			struct memtag_region_info *info, struct memtag_segment_info *seg,
-			struct netlink_ext_ack *extack);
+/* req: the next first segment, recycled or new, as at create (may be empty). */
+int memtag_region_reset(const struct memtag_caller *caller, u32 id,
+			const struct memtag_segment_req *req, struct memtag_region_info *info,
+			struct memtag_segment_info *seg, struct netlink_ext_ack *extack);
 /* Copy the next region from *pos visible to viewer; false at the end. */
 struct memtag_viewer;
 bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,

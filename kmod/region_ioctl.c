@@ -34,30 +34,38 @@ static void put_segment(struct memtag_ioc_segment *out, const struct memtag_segm
 	out->address = 0;
 }
 
+/* The first segment a create or reset asks for, checked as the netlink policy would. */
+static int segment_request(const struct memtag_ioc_segment *in, struct memtag_segment_req *want)
+{
+	want->recycle = in->id;
+	want->size = in->size;
+	want->address = in->address;
+	if (want->recycle && (want->size || want->address))
+		return -EINVAL;
+	/* a bound before any arithmetic */
+	if (want->size && (want->size < PAGE_SIZE || want->size > MEMTAG_SEGMENT_MAX_BYTES))
+		return -EINVAL;
+	/* software memory is the module's; MTE memory is the caller's own */
+	if (want->size && !want->address != (memtag_backend() == MEMTAG_BACKEND_SOFTWARE))
+		return -EINVAL;
+	if (!want->size && want->address)
+		return -EINVAL;
+	return 0;
+}
+
 static int ioc_create(const struct memtag_caller *caller, struct memtag_ioc_region *req)
 {
 	struct memtag_segment_info seg = {};
-	struct memtag_segment_req want = {
-		.recycle = req->segment.id,
-		.size = req->segment.size,
-		.address = req->segment.address,
-	};
 	struct memtag_region_info info;
+	struct memtag_segment_req want;
 	int ret;
 
 	if (strnlen(req->name, sizeof(req->name)) == sizeof(req->name) || !req->name[0] ||
 	    (req->flags & ~MEMTAG_REGION_F_ALL))
 		return -EINVAL;
-	if (want.recycle && (want.size || want.address))
-		return -EINVAL;
-	/* a bound before any arithmetic, as the netlink policy's */
-	if (want.size && (want.size < PAGE_SIZE || want.size > MEMTAG_SEGMENT_MAX_BYTES))
-		return -EINVAL;
-	/* software memory is the module's; MTE memory is the caller's own */
-	if (want.size && !want.address != (memtag_backend() == MEMTAG_BACKEND_SOFTWARE))
-		return -EINVAL;
-	if (!want.size && want.address)
-		return -EINVAL;
+	ret = segment_request(&req->segment, &want);
+	if (ret)
+		return ret;
 	ret = memtag_region_create(caller, req->name, req->parent, req->flags, req->site, &want,
 				   &info, &seg, NULL);
 	if (ret)
@@ -67,11 +75,25 @@ static int ioc_create(const struct memtag_caller *caller, struct memtag_ioc_regi
 	return 0;
 }
 
+static int ioc_reset(const struct memtag_caller *caller, struct memtag_ioc_region *req)
+{
+	struct memtag_segment_info seg = {};
+	struct memtag_region_info info;
+	struct memtag_segment_req want;
+	int ret = segment_request(&req->segment, &want);
+
+	if (ret)
+		return ret;
+	ret = memtag_region_reset(caller, req->id, &want, &info, &seg, NULL);
+	if (!ret)
+		put_segment(&req->segment, &seg);
+	return ret;
+}
+
 long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct memtag_ioc_region __user *uarg = (void __user *)arg;
 	struct memtag_segment_info seg = {};
-	struct memtag_region_info info;
 	struct memtag_ioc_region req;
 	struct memtag_caller caller;
 	int ret;
@@ -93,8 +115,7 @@ long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		put_segment(&req.segment, &seg);
 		break;
 	default:
-		ret = memtag_region_reset(&caller, req.id, req.segment.id, &info, &seg, NULL);
-		put_segment(&req.segment, &seg);
+		ret = ioc_reset(&caller, &req);
 		break;
 	}
 	if (ret)

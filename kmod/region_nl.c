@@ -155,6 +155,7 @@ int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
 int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_segment_info seg = {};
+	struct memtag_segment_req none = {};
 	struct memtag_region_info region;
 	struct memtag_caller caller;
 	int ret;
@@ -164,7 +165,7 @@ int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	memtag_caller_of(info, &caller);
-	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]), 0,
+	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]), &none,
 				  &region, &seg, info->extack);
 	if (ret)
 		return ret;

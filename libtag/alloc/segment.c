@@ -192,22 +192,29 @@ static int lifetime_call(unsigned long cmd, struct memtag_ioc_region *req)
 	return ioctl(tag_rt.dev_fd, cmd, req) ? -errno : 0;
 }
 
-static int end_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out)
+/* End or reset region id; in: the segment to recycle or the new first one. */
+static int region_call(unsigned long cmd, uint32_t id, const struct memtag_ioc_segment *in,
+		       struct memtag_ioc_segment *out)
 {
-	struct memtag_ioc_region req = { .id = id, .segment = { .id = recycle } };
-	int ret = lifetime_call(MEMTAG_IOC_REGION_END, &req);
+	struct memtag_ioc_region req = { .id = id, .segment = *in };
+	int ret = lifetime_call(cmd, &req);
 
 	*out = req.segment;
 	return ret;
 }
 
+static int end_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out)
+{
+	struct memtag_ioc_segment in = { .id = recycle };
+
+	return region_call(MEMTAG_IOC_REGION_END, id, &in, out);
+}
+
 static int reset_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out)
 {
-	struct memtag_ioc_region req = { .id = id, .segment = { .id = recycle } };
-	int ret = lifetime_call(MEMTAG_IOC_REGION_RESET, &req);
+	struct memtag_ioc_segment in = { .id = recycle };
 
-	*out = req.segment;
-	return ret;
+	return region_call(MEMTAG_IOC_REGION_RESET, id, &in, out);
 }
 
 static void note_grant(struct tag_segment *seg, const struct memtag_ioc_segment *grant)
@@ -364,6 +371,37 @@ static struct tag_segment *recycle_target(const struct tag_region *r, bool reset
 }
 
 /*
+ * Reset without a recycled segment: the next first segment still comes in
+ * the same call, new (software: the module's pages, mapped here) or, under
+ * MTE, a range out of quarantine. *first: NULL if the module gave none.
+ */
+static int reset_fresh(struct tag_region *r, struct tag_segment **first)
+{
+	struct memtag_ioc_segment in = { .size = FIRST_SEGMENT_BYTES }, grant;
+	struct tag_segment *seg = NULL;
+	uint64_t address = 0;
+	int ret;
+
+	if (tag_rt.backend == TAG_BACKEND_MTE) {
+		seg = reusable_first();
+		address = seg ? (uintptr_t)untagged(seg->base) : (uintptr_t)new_mte_range();
+		if (!address)
+			return reset_call(r->id, 0, &grant);
+		in.address = address;
+	}
+	ret = region_call(MEMTAG_IOC_REGION_RESET, r->id, &in, &grant);
+	if (!ret && grant.id && !seg && first_memory(address, &seg, &grant))
+		grant.id = 0;	/* the module frees it with the next reset or end */
+	if (ret || !grant.id) {
+		give_back(seg, address);
+		return ret;
+	}
+	note_grant(seg, &grant);
+	*first = seg;
+	return 0;
+}
+
+/*
  * End or reset r, recycling its first segment's pages into a recycled
  * segment when there is one; *to: that segment, live again, or NULL.
  */
@@ -374,9 +412,9 @@ static int end_or_reset(struct tag_region *r, bool reset, struct tag_segment **t
 	int ret;
 
 	*to = recycle_target(r, reset);
-	ret = call(r->id, *to ? (*to)->id : 0, &grant);
 	if (!*to)
-		return ret;
+		return reset ? reset_fresh(r, to) : call(r->id, 0, &grant);
+	ret = call(r->id, (*to)->id, &grant);
 	if (ret) {
 		pthread_mutex_lock(&tag_rt.lock);
 		if (ret == -EINVAL)	/* the module would not take it: let it go */
@@ -385,7 +423,9 @@ static int end_or_reset(struct tag_region *r, bool reset, struct tag_segment **t
 			push(&tag_rt.recyclable, &tag_rt.nr_recyclable, *to);
 		pthread_mutex_unlock(&tag_rt.lock);
 		*to = NULL;
-		return ret == -EINVAL ? call(r->id, 0, &grant) : ret;
+		if (ret != -EINVAL)
+			return ret;
+		return reset ? reset_fresh(r, to) : call(r->id, 0, &grant);
 	}
 	note_grant(*to, &grant);
 	return 0;

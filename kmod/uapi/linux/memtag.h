@@ -160,8 +160,8 @@ struct memtag_ioc_segment {
 	 */
 	__u32 id;
 	__u32 pad;	/* 0 */
-	__u64 size;	/* in (create): bytes of a new first segment, 0: none; out: its size */
-	__u64 address;	/* in (create, MTE only): the caller's own memory */
+	__u64 size;	/* in (create, reset): bytes of a new first segment; out: its size */
+	__u64 address;	/* in (create, reset; MTE only): the caller's own memory */
 	__u64 offset;	/* out: mmap offset on /dev/memtag (software) */
 };
 
