@@ -53,6 +53,9 @@ int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 si
 			      struct netlink_ext_ack *extack);
 /* The event template of a region the caller may see (name, owner), for reports. */
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e);
+/* The reply could not be sent: take back what the caller cannot know of. */
+void memtag_region_undo_create(const struct memtag_caller *caller, u32 id);
+void memtag_region_undo_segment(const struct memtag_caller *caller, u32 id, u32 segment);
 int memtag_region_end(const struct memtag_caller *caller, u32 id,
 		      struct netlink_ext_ack *extack);
 int memtag_region_reset(const struct memtag_caller *caller, u32 id,

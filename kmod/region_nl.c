@@ -16,9 +16,15 @@ const struct nla_policy memtag_region_create_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_FLAGS] = NLA_POLICY_MASK(NLA_U32, MEMTAG_REGION_F_ALL),
 };
 
+/* Bounded before any arithmetic: the quota sum cannot wrap. Not const: 6.1's policy. */
+static struct netlink_range_validation segment_size_range = {
+	.min = PAGE_SIZE,
+	.max = MEMTAG_SEGMENT_MAX_BYTES,
+};
+
 const struct nla_policy memtag_segment_add_policy[MEMTAG_A_MAX + 1] = {
 	[MEMTAG_A_REGION_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[MEMTAG_A_SEGMENT_SIZE] = { .type = NLA_U64 },
+	[MEMTAG_A_SEGMENT_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U64, &segment_size_range),
 	[MEMTAG_A_SEGMENT_ADDRESS] = { .type = NLA_U64 },
 };
 
@@ -29,7 +35,8 @@ const struct nla_policy memtag_region_id_policy[MEMTAG_A_MAX + 1] = {
 void memtag_caller_of(struct genl_info *info, struct memtag_caller *caller)
 {
 	caller->tgid = current->tgid;
-	caller->uid = current_uid();
+	/* the effective uid, as the kernel's own permission checks use */
+	caller->uid = current_euid();
 	caller->portid = info->snd_portid;
 	caller->net = genl_info_net(info);
 }
@@ -56,14 +63,21 @@ static int put_region(struct sk_buff *msg, const struct memtag_region_info *r)
 	return 0;
 }
 
-static int reply_region(struct genl_info *info, u8 cmd, const struct memtag_region_info *r)
+/*
+ * Replies are allocated before the command changes anything, so that only
+ * the send can fail after it; callers undo what they can then.
+ */
+static struct sk_buff *reply_new(void)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
-	void *hdr;
+	return genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
+}
 
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, cmd);
+/* Send msg (from reply_new()) with r; consumes msg. */
+static int reply_region(struct sk_buff *msg, struct genl_info *info, u8 cmd,
+			const struct memtag_region_info *r)
+{
+	void *hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, cmd);
+
 	if (!hdr || put_region(msg, r)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -77,6 +91,7 @@ int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 	struct memtag_region_info region;
 	struct memtag_caller caller;
 	u32 parent = 0, flags = 0;
+	struct sk_buff *msg;
 	u64 site = 0;
 	int ret;
 
@@ -90,12 +105,20 @@ int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 		site = nla_get_u64(info->attrs[MEMTAG_A_REGION_SITE]);
 	if (info->attrs[MEMTAG_A_REGION_FLAGS])
 		flags = nla_get_u32(info->attrs[MEMTAG_A_REGION_FLAGS]);
+	msg = reply_new();
+	if (!msg)
+		return -ENOMEM;
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_create(&caller, nla_data(info->attrs[MEMTAG_A_REGION_NAME]),
 				   parent, flags, site, &region, info->extack);
-	if (ret)
+	if (ret) {
+		nlmsg_free(msg);
 		return ret;
-	return reply_region(info, MEMTAG_CMD_REGION_CREATE, &region);
+	}
+	ret = reply_region(msg, info, MEMTAG_CMD_REGION_CREATE, &region);
+	if (ret)	/* the caller cannot know the id: no region it cannot end */
+		memtag_region_undo_create(&caller, region.id);
+	return ret;
 }
 
 int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
@@ -115,18 +138,25 @@ int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_region_info region;
 	struct memtag_caller caller;
+	struct sk_buff *msg;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID)) {
 		GENL_SET_ERR_MSG(info, "a region id is required");
 		return -EINVAL;
 	}
+	/* a reset cannot be undone: only the send may fail after it */
+	msg = reply_new();
+	if (!msg)
+		return -ENOMEM;
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
 				  &region, info->extack);
-	if (ret)
+	if (ret) {
+		nlmsg_free(msg);
 		return ret;
-	return reply_region(info, MEMTAG_CMD_REGION_RESET, &region);
+	}
+	return reply_region(msg, info, MEMTAG_CMD_REGION_RESET, &region);
 }
 
 static bool next_region(const struct memtag_viewer *v, struct netlink_callback *cb,
@@ -152,13 +182,31 @@ int memtag_nl_region_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			      put_region_item);
 }
 
+/* Send msg (from reply_new()) with seg; consumes msg. */
+static int reply_segment(struct sk_buff *msg, struct genl_info *info,
+			 const struct memtag_segment_info *seg)
+{
+	void *hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, MEMTAG_CMD_SEGMENT_ADD);
+
+	if (!hdr || nla_put_u32(msg, MEMTAG_A_SEGMENT_ID, seg->id) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_OFFSET, seg->offset, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_SIZE, seg->size, MEMTAG_A_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_REGION_OFFSET, seg->region_offset,
+			      MEMTAG_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_segment_info seg;
 	struct memtag_caller caller;
 	unsigned long address;
 	struct sk_buff *msg;
-	void *hdr;
+	u32 id;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID) ||
@@ -173,24 +221,20 @@ int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "an address is given with the MTE backend only");
 		return -EINVAL;
 	}
-	memtag_caller_of(info, &caller);
-	ret = memtag_region_add_segment(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
-					nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
-					address, &seg, info->extack);
-	if (ret)
-		return ret;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
+	msg = reply_new();
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, MEMTAG_CMD_SEGMENT_ADD);
-	if (!hdr || nla_put_u32(msg, MEMTAG_A_SEGMENT_ID, seg.id) ||
-	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_OFFSET, seg.offset, MEMTAG_A_PAD) ||
-	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_SIZE, seg.size, MEMTAG_A_PAD) ||
-	    nla_put_u64_64bit(msg, MEMTAG_A_SEGMENT_REGION_OFFSET, seg.region_offset,
-			      MEMTAG_A_PAD)) {
+	memtag_caller_of(info, &caller);
+	id = nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]);
+	ret = memtag_region_add_segment(&caller, id,
+					nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
+					address, &seg, info->extack);
+	if (ret) {
 		nlmsg_free(msg);
-		return -EMSGSIZE;
+		return ret;
 	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	ret = reply_segment(msg, info, &seg);
+	if (ret)	/* nobody knows its offset: take it back */
+		memtag_region_undo_segment(&caller, id, seg.id);
+	return ret;
 }
