@@ -31,5 +31,6 @@ int itest_add_reports_suite(void);
 int itest_add_export_suite(void);
 int itest_add_profile_suite(void);
 int itest_add_security_suite(void);
+int itest_add_fuzz_suite(void);
 
 #endif
