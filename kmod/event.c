@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The event record: a bounded ring of misuse; counters are never lost. */
+#include <linux/hashtable.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -13,9 +14,23 @@ static unsigned int event_ring_size = 4096;
 module_param(event_ring_size, uint, 0444);
 MODULE_PARM_DESC(event_ring_size, "Events kept for tagctl; older ones are dropped (default 4096)");
 
+static unsigned int event_user_share = 25;
+module_param(event_user_share, uint, 0644);
+MODULE_PARM_DESC(event_user_share,
+		 "Percent of the event ring one user's records may fill; more are refused (default 25)");
+
+/* A user's records in the ring: one user cannot evict everybody's. */
+struct event_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int held;	/* slots of the ring holding its records */
+	u64 refused;		/* records not kept: it held its share */
+};
+
 static struct memtag_event *ring;
 static u64 next_seq;
-static DEFINE_SPINLOCK(ring_lock);
+static DEFINE_SPINLOCK(ring_lock);	/* ring, next_seq, event_users */
+static DEFINE_HASHTABLE(event_users, 6);
 static atomic64_t totals[__MEMTAG_EVENT_MAX];
 static atomic64_t dropped;
 
@@ -31,7 +46,95 @@ int __init memtag_event_init(void)
 
 void memtag_event_exit(void)
 {
+	struct hlist_node *tmp;
+	struct event_user *u;
+	unsigned int bkt;
+
+	hash_for_each_safe(event_users, bkt, tmp, u, node) {
+		hash_del(&u->node);
+		kfree(u);
+	}
 	kvfree(ring);
+}
+
+static struct event_user *event_user_find(kuid_t uid)
+{
+	struct event_user *u;
+
+	hash_for_each_possible(event_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+static void event_user_put_if_idle(struct event_user *u)
+{
+	if (u->held || u->refused)
+		return;
+	hash_del(&u->node);
+	kfree(u);
+}
+
+/* Slots one user may hold; at least one. */
+static unsigned int share_slots(void)
+{
+	u64 slots = (u64)event_ring_size * min(READ_ONCE(event_user_share), 100U) / 100;
+
+	return max_t(u64, slots, 1);
+}
+
+/*
+ * The ring's accounting for uid, made if need be. Called and returns with
+ * ring_lock held; may drop it to allocate. NULL: out of memory.
+ */
+static struct event_user *event_user_get(kuid_t uid)
+{
+	struct event_user *u = event_user_find(uid), *fresh;
+
+	if (u)
+		return u;
+	spin_unlock(&ring_lock);
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	spin_lock(&ring_lock);
+	u = event_user_find(uid);
+	if (u || !fresh) {
+		kfree(fresh);
+		return u;
+	}
+	fresh->uid = uid;
+	hash_add(event_users, &fresh->node, __kuid_val(uid));
+	return fresh;
+}
+
+/*
+ * Put e in the ring, under ring_lock. A user holding its share may push out
+ * its own records only: refused rather than evicting another user's.
+ */
+static bool ring_store(struct memtag_event *e)
+{
+	struct event_user *u = event_user_get(e->uid), *old;
+	struct memtag_event *slot = &ring[next_seq % event_ring_size];
+	bool full = next_seq >= event_ring_size;
+
+	if (!u || (full && !uid_eq(slot->uid, e->uid) && u->held >= share_slots())) {
+		if (u)
+			u->refused++;
+		atomic64_inc(&dropped);
+		return false;
+	}
+	e->seq = next_seq++;
+	u->held++;	/* first: the record pushed out may be u's last one */
+	if (full) {
+		atomic64_inc(&dropped);
+		old = event_user_find(slot->uid);
+		if (!WARN_ON_ONCE(!old)) {
+			old->held--;
+			event_user_put_if_idle(old);
+		}
+	}
+	*slot = *e;
+	write_pnet(&slot->net, NULL);	/* the cookie names it; a pointer could be reused */
+	return true;
 }
 
 int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e,
@@ -79,18 +182,19 @@ static void multicast(const struct memtag_event *e, struct net *net)
 
 void memtag_event_record(struct memtag_event *e, struct net *net)
 {
+	bool kept;
+
 	if (WARN_ON_ONCE(e->kind == MEMTAG_EVENT_UNSPEC || e->kind > MEMTAG_EVENT_MAX))
 		return;
 	e->time_ns = ktime_get_boottime_ns();
-	write_pnet(&e->net, net);
+	e->net_cookie = net->net_cookie;
 	atomic64_inc(&totals[e->kind]);
 	spin_lock(&ring_lock);
-	e->seq = next_seq++;
-	if (e->seq >= event_ring_size)
-		atomic64_inc(&dropped);
-	ring[e->seq % event_ring_size] = *e;
+	kept = ring_store(e);
 	spin_unlock(&ring_lock);
-	multicast(e, net);
+	/* a refused record is not multicast either: a flood costs its sender */
+	if (kept)
+		multicast(e, net);
 }
 
 bool memtag_event_next(const struct memtag_viewer *v, u64 *pos,
@@ -104,7 +208,7 @@ bool memtag_event_next(const struct memtag_viewer *v, u64 *pos,
 	for (seq = max(*pos, oldest); seq < next_seq; seq++) {
 		const struct memtag_event *slot = &ring[seq % event_ring_size];
 
-		if (memtag_viewer_sees(v, read_pnet(&slot->net), slot->uid)) {
+		if (memtag_viewer_sees_cookie(v, slot->net_cookie, slot->seen_by)) {
 			*e = *slot;
 			found = true;
 			break;
@@ -133,4 +237,16 @@ u64 memtag_events_recorded(void)
 u64 memtag_events_dropped(void)
 {
 	return atomic64_read(&dropped);
+}
+
+u64 memtag_events_dropped_of(kuid_t uid)
+{
+	struct event_user *u;
+	u64 n;
+
+	spin_lock(&ring_lock);
+	u = event_user_find(uid);
+	n = u ? u->refused : 0;
+	spin_unlock(&ring_lock);
+	return n;
 }

@@ -15,14 +15,16 @@ struct memtag_event {
 	u32 flags;
 	u32 region;
 	pid_t tgid;
-	kuid_t uid;
+	kuid_t uid;		/* who did it: charged for its slot in the ring */
+	kuid_t seen_by;		/* whose record it is: the region's owner */
 	u64 offset;
 	u64 address;
 	u64 ip;
 	u64 site;
 	u64 size;
 	u64 count;
-	possible_net_t net;
+	possible_net_t net;	/* counted by segments; unused in the ring */
+	u64 net_cookie;		/* the namespace, in the ring: never reused */
 	char name[MEMTAG_REGION_NAME_MAX];
 };
 
@@ -37,6 +39,8 @@ bool memtag_event_next(const struct memtag_viewer *v, u64 *pos,
 u64 memtag_event_total(enum memtag_event_kind kind);
 u64 memtag_events_recorded(void);
 u64 memtag_events_dropped(void);
+/* Records of uid refused since load: it held its share of the ring. */
+u64 memtag_events_dropped_of(kuid_t uid);
 int memtag_put_event(struct sk_buff *msg, const struct memtag_event *e,
 		     struct user_namespace *ns);
 

@@ -70,6 +70,7 @@ int memtag_nl_event_report(struct sk_buff *skb, struct genl_info *info)
 		e.flags = nla_get_u32(info->attrs[MEMTAG_A_EVENT_FLAGS]);
 	e.tgid = caller.tgid;
 	e.uid = caller.uid;
+	e.seen_by = caller.uid;	/* a report is about the reporter's own regions */
 	e.offset = get_u64_or_zero(info, MEMTAG_A_EVENT_OFFSET);
 	e.address = get_u64_or_zero(info, MEMTAG_A_EVENT_ADDRESS);
 	e.ip = get_u64_or_zero(info, MEMTAG_A_EVENT_IP);

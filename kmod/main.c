@@ -26,17 +26,18 @@ static int __init memtag_init(void)
 	ret = memtag_event_init();
 	if (ret)
 		return ret;
-	ret = memtag_netlink_init();
-	if (ret)
-		goto free_events;
 	ret = memtag_segment_init();
 	if (ret)
-		goto unregister;
+		goto free_events;
 	memtag_region_init();
+	/* last: nobody reaches the family before everything it uses is ready */
+	ret = memtag_netlink_init();
+	if (ret)
+		goto free_regions;
 	pr_info("version %s loaded\n", MEMTAG_VERSION);
 	return 0;
-unregister:
-	memtag_netlink_exit();
+free_regions:
+	memtag_segment_exit();
 	memtag_region_exit();
 free_events:
 	memtag_event_exit();
@@ -45,8 +46,9 @@ free_events:
 
 static void __exit memtag_exit(void)
 {
-	memtag_segment_exit();
+	/* first: no request runs while what it uses goes away */
 	memtag_netlink_exit();
+	memtag_segment_exit();
 	memtag_region_exit();
 	memtag_event_exit();
 	pr_info("unloaded\n");

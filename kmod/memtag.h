@@ -46,6 +46,7 @@ u64 memtag_regions_live(void);
 /* Who looks at a dump: their namespace, user, and whether they see all. */
 struct memtag_viewer {
 	struct net *net;
+	u64 net_cookie;
 	kuid_t uid;
 	bool all;
 };
@@ -54,6 +55,13 @@ struct memtag_viewer {
 static inline bool memtag_viewer_sees(const struct memtag_viewer *v, struct net *net, kuid_t uid)
 {
 	return net_eq(net, v->net) && (v->all || uid_eq(uid, v->uid));
+}
+
+/* The same for records that name their namespace by cookie (events). */
+static inline bool memtag_viewer_sees_cookie(const struct memtag_viewer *v, u64 net_cookie,
+					     kuid_t uid)
+{
+	return net_cookie == v->net_cookie && (v->all || uid_eq(uid, v->uid));
 }
 
 /* Who asks for the dump cb answers. */

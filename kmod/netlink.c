@@ -4,6 +4,7 @@
 #include <linux/cred.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
+#include "compat.h"
 #include "memtag.h"
 #include "event.h"
 #include "profile.h"
@@ -33,10 +34,8 @@ const struct nla_policy memtag_dump_policy[MEMTAG_A_MAX + 1] = {
 static const struct genl_multicast_group memtag_mcgrps[] = {
 	{
 		.name = MEMTAG_MCGRP_EVENTS,
-#ifdef GENL_MCAST_CAP_SYS_ADMIN
-		/* events describe every user's regions */
+		/* events describe every user's regions; compat.h insists on the flag */
 		.flags = GENL_MCAST_CAP_SYS_ADMIN,
-#endif
 	},
 };
 
@@ -70,7 +69,9 @@ static int memtag_put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_REGIONS_LIVE, memtag_regions_live(),
 			      MEMTAG_COUNTER_PAD) ||
 	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_PROFILES, memtag_profiles_kept(),
-			      MEMTAG_COUNTER_PAD))
+			      MEMTAG_COUNTER_PAD) ||
+	    nla_put_u64_64bit(msg, MEMTAG_COUNTER_EVENTS_REFUSED,
+			      memtag_events_dropped_of(current_euid()), MEMTAG_COUNTER_PAD))
 		goto cancel;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -206,7 +207,9 @@ struct genl_family memtag_family __ro_after_init = {
 void memtag_viewer_of(struct sk_buff *skb, struct netlink_callback *cb, struct memtag_viewer *v)
 {
 	v->net = sock_net(skb->sk);
-	v->uid = current_uid();
+	v->net_cookie = v->net->net_cookie;
+	/* the effective uid, as the kernel's own permission checks use */
+	v->uid = current_euid();
 	v->all = netlink_net_capable(cb->skb, CAP_SYS_ADMIN);
 }
 

@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -31,6 +32,11 @@ module_param(max_exited_profiles, uint, 0644);
 MODULE_PARM_DESC(max_exited_profiles,
 		 "Profiles of exited processes kept for post-mortem reports (default 64)");
 
+static unsigned int max_profiles_per_user = 64;
+module_param(max_profiles_per_user, uint, 0644);
+MODULE_PARM_DESC(max_profiles_per_user,
+		 "Profile areas (148 KiB each) of live processes one user may hold (default 64)");
+
 #define PROFILE_BYTES PAGE_ALIGN(sizeof(struct memtag_profile_area))
 #define PROFILE_PAGES (PROFILE_BYTES >> PAGE_SHIFT)
 
@@ -47,8 +53,17 @@ struct memtag_profile {
 	struct memtag_profile_area *area;	/* the pages, mapped for the kernel */
 };
 
+/* What one user holds: live areas for the cap, exited ones for fair trimming. */
+struct profile_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int live;
+	unsigned int exited;
+};
+
 static LIST_HEAD(profiles);
-static DEFINE_MUTEX(profiles_lock);
+static DEFINE_MUTEX(profiles_lock);	/* profiles, profile_users, the counts */
+static DEFINE_HASHTABLE(profile_users, 6);
 static u64 next_profile_id = 1;
 static unsigned int profiles_kept;
 static unsigned int profiles_exited;
@@ -90,7 +105,7 @@ static struct memtag_profile *profile_new(void)
 	p->area->magic = MEMTAG_PROFILE_MAGIC;
 	p->area->version = MEMTAG_PROFILE_VERSION;
 	p->tgid = current->tgid;
-	p->uid = current_uid();
+	p->uid = current_euid();
 	get_task_comm(p->comm, current);
 	p->started_ns = ktime_get_boottime_ns();
 	return p;
@@ -99,21 +114,75 @@ fail:
 	return ERR_PTR(-ENOMEM);
 }
 
+static struct profile_user *profile_user_find(kuid_t uid)
+{
+	struct profile_user *u;
+
+	hash_for_each_possible(profile_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+static void profile_user_put_if_idle(struct profile_user *u)
+{
+	if (u->live || u->exited)
+		return;
+	hash_del(&u->node);
+	kfree(u);
+}
+
+/*
+ * Count a new live profile of p's user, made if need be and fresh_user
+ * (allocated outside the lock) taken then; -EDQUOT over the cap.
+ */
+static int profile_user_add(struct memtag_profile *p, struct profile_user **fresh_user)
+{
+	struct profile_user *u = profile_user_find(p->uid);
+
+	if (!u) {
+		u = *fresh_user;
+		*fresh_user = NULL;
+		u->uid = p->uid;
+		hash_add(profile_users, &u->node, __kuid_val(u->uid));
+	}
+	if (u->live >= READ_ONCE(max_profiles_per_user)) {
+		profile_user_put_if_idle(u);
+		return -EDQUOT;
+	}
+	u->live++;
+	return 0;
+}
+
 /* The file's profile, made on its first mapping; one process per file. */
 static struct memtag_profile *profile_of_file(struct file *file)
 {
 	struct memtag_profile *p, *fresh = NULL;
+	struct profile_user *fresh_user = NULL;
+	int ret;
 
 	/* 37 pages and a vmap: not under the lock every dump takes */
 	if (!READ_ONCE(file->private_data)) {
+		fresh_user = kzalloc(sizeof(*fresh_user), GFP_KERNEL_ACCOUNT);
+		if (!fresh_user)
+			return ERR_PTR(-ENOMEM);
 		fresh = profile_new();
-		if (IS_ERR(fresh))
+		if (IS_ERR(fresh)) {
+			kfree(fresh_user);
 			return fresh;
+		}
 	}
 	mutex_lock(&profiles_lock);
 	p = file->private_data;
 	if (!p) {
 		/* fresh is set: private_data, once set, stays until release */
+		ret = profile_user_add(fresh, &fresh_user);
+		if (ret) {
+			mutex_unlock(&profiles_lock);
+			kfree(fresh_user);
+			profile_free(fresh);
+			return ERR_PTR(ret);
+		}
 		p = fresh;
 		fresh = NULL;
 		p->id = next_profile_id++;
@@ -124,6 +193,7 @@ static struct memtag_profile *profile_of_file(struct file *file)
 	if (p->tgid != current->tgid)
 		p = ERR_PTR(-EPERM);	/* a descriptor inherited or passed on */
 	mutex_unlock(&profiles_lock);
+	kfree(fresh_user);
 	if (fresh)
 		profile_free(fresh);	/* another thread mapped it first */
 	return p;
@@ -140,42 +210,71 @@ int memtag_profile_mmap(struct file *file, struct vm_area_struct *vma)
 	p = profile_of_file(file);
 	if (IS_ERR(p))
 		return PTR_ERR(p);
-	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP, VM_MAYEXEC);
+	/* VM_IO: madvise(MADV_DOFORK) cannot undo VM_DONTCOPY, no child writes it */
+	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP | VM_IO, VM_MAYEXEC);
 	return vm_map_pages(vma, p->pages, PROFILE_PAGES);
+}
+
+/* The user holding the most exited profiles: theirs go first. */
+static struct profile_user *biggest_exited(void)
+{
+	struct profile_user *u, *most = NULL;
+	unsigned int bkt;
+
+	hash_for_each(profile_users, bkt, u, node)
+		if (!most || u->exited > most->exited)
+			most = u;
+	return most;
+}
+
+/* Drop the oldest exited profile of the biggest holder; false if none. */
+static bool drop_exited(void)
+{
+	struct profile_user *u = biggest_exited();
+	struct memtag_profile *p;
+
+	list_for_each_entry(p, &profiles, node) {
+		if (p->exited_ns && uid_eq(p->uid, u->uid)) {
+			list_del(&p->node);
+			profiles_exited--;
+			profiles_kept--;
+			u->exited--;
+			profile_user_put_if_idle(u);
+			profile_free(p);
+			return true;
+		}
+	}
+	return !WARN_ON_ONCE(1);
 }
 
 static void trim_exited(void)
 {
-	struct memtag_profile *p, *next;
-
-	list_for_each_entry_safe(p, next, &profiles, node) {
-		if (profiles_exited <= max_exited_profiles)
+	while (profiles_exited > READ_ONCE(max_exited_profiles))
+		if (!drop_exited())
 			break;
-		if (!p->exited_ns)
-			continue;
-		list_del(&p->node);
-		profiles_exited--;
-		profiles_kept--;
-		profile_free(p);
-	}
 }
 
 /* The file is closed and unmapped: its process let go (exit, crash or close). */
 void memtag_profile_release(struct file *file)
 {
 	struct memtag_profile *p = file->private_data;
+	struct profile_user *u;
 
 	if (!p)
 		return;
 	mutex_lock(&profiles_lock);
+	u = profile_user_find(p->uid);
+	u->live--;
 	if (!READ_ONCE(p->area->nr_buckets)) {
 		/* nothing was allocated: nothing to report after it */
 		list_del(&p->node);
 		profiles_kept--;
+		profile_user_put_if_idle(u);
 		profile_free(p);
 	} else {
 		p->exited_ns = ktime_get_boottime_ns();
 		profiles_exited++;
+		u->exited++;
 		trim_exited();
 	}
 	mutex_unlock(&profiles_lock);
@@ -184,9 +283,16 @@ void memtag_profile_release(struct file *file)
 void memtag_profile_exit(void)
 {
 	struct memtag_profile *p, *next;
+	struct profile_user *u;
+	struct hlist_node *tmp;
+	unsigned int bkt;
 
 	list_for_each_entry_safe(p, next, &profiles, node)
 		profile_free(p);
+	hash_for_each_safe(profile_users, bkt, tmp, u, node) {
+		hash_del(&u->node);
+		kfree(u);
+	}
 }
 
 static int put_header(struct sk_buff *skb, const struct memtag_profile *p)

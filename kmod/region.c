@@ -6,6 +6,8 @@
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -39,7 +41,8 @@ struct memtag_user {
 	kuid_t uid;
 	unsigned int records;	/* regions pointing here, live or leaked */
 	unsigned int regions;	/* live ones, for max_regions_per_user */
-	u64 bytes;
+	unsigned int leaked;	/* leaked ones: the biggest holder's go first */
+	u64 bytes;		/* of live segments, their metadata included */
 };
 
 /* Segments one region may have: bounds the metadata a caller makes us keep. */
@@ -47,13 +50,14 @@ struct memtag_user {
 
 /* A netlink socket that owns live regions: socket release finds them here. */
 struct memtag_owner {
-	struct hlist_node node;
+	struct hlist_node node;		/* looked up under RCU, changed under regions_lock */
 	u32 portid;
 	const void *file;		/* or an open device file; compared only */
 	struct net *net;		/* compared only, never dereferenced */
 	struct list_head regions;
 	struct list_head spares;	/* recycled segments for its next regions */
 	unsigned int nr_spares;
+	struct rcu_head rcu;
 };
 
 /* Recycled segments one socket may hold between an end and the next create. */
@@ -70,6 +74,7 @@ struct memtag_region {
 	struct list_head children;	/* records whose parent this is */
 	struct list_head sibling;	/* in the parent's children */
 	u64 next_offset;		/* region offset of the next segment */
+	u64 charged;			/* to user->bytes: live segments and their metadata */
 	u64 sampled_size;		/* at the last growth sample */
 	struct list_head segments;
 	struct list_head leaked;	/* on leaked_regions once its owner left */
@@ -124,6 +129,20 @@ static u32 owner_hash(u32 portid, const void *file)
 	return portid ^ hash_ptr(file, 32);
 }
 
+/* Whether the socket may own regions; without regions_lock (socket release). */
+static bool owner_exists(struct net *net, u32 portid)
+{
+	struct memtag_owner *o;
+	bool found = false;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(owners, o, node, owner_hash(portid, NULL))
+		if (o->portid == portid && !o->file && net_eq(o->net, net))
+			found = true;
+	rcu_read_unlock();
+	return found;
+}
+
 static struct memtag_owner *owner_find(struct net *net, u32 portid, const void *file)
 {
 	struct memtag_owner *o;
@@ -148,7 +167,7 @@ static struct memtag_owner *owner_get(const struct memtag_caller *caller)
 	o->net = caller->net;
 	INIT_LIST_HEAD(&o->regions);
 	INIT_LIST_HEAD(&o->spares);
-	hash_add(owners, &o->node, owner_hash(o->portid, o->file));
+	hash_add_rcu(owners, &o->node, owner_hash(o->portid, o->file));
 	return o;
 }
 
@@ -156,8 +175,8 @@ static void owner_put_if_empty(struct memtag_owner *o)
 {
 	if (!list_empty(&o->regions) || !list_empty(&o->spares))
 		return;
-	hash_del(&o->node);
-	kfree(o);
+	hash_del_rcu(&o->node);
+	kfree_rcu(o, rcu);
 }
 
 /* r stops being owned (ended, freed or leaked). */
@@ -195,6 +214,7 @@ static void event_template(const struct memtag_region *r, struct memtag_event *e
 	e->region = r->info.id;
 	e->tgid = r->info.tgid;
 	e->uid = r->info.uid;
+	e->seen_by = r->info.uid;
 	e->site = r->info.site;
 	write_pnet(&e->net, read_pnet(&r->net));
 	strscpy(e->name, r->info.name, sizeof(e->name));
@@ -204,6 +224,7 @@ static void record_foreign(const struct memtag_caller *caller, const struct memt
 {
 	struct memtag_event e;
 
+	/* seen by the region's owner (and root), never by the intruder */
 	event_template(r, &e);
 	e.kind = MEMTAG_EVENT_FOREIGN_REGION;
 	e.flags = MEMTAG_EVENT_F_KERNEL;
@@ -223,8 +244,13 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 		NL_SET_ERR_MSG(extack, "no such region");
 		return ERR_PTR(-ENOENT);
 	}
-	/* the uid too: a recycled pid of another user owns nothing */
-	if (r->info.tgid != caller->tgid || !uid_eq(r->info.uid, caller->uid)) {
+	/* another user's region: the same answer as none, so ids tell nothing */
+	if (!uid_eq(r->info.uid, caller->uid)) {
+		record_foreign(caller, r);
+		NL_SET_ERR_MSG(extack, "no such region");
+		return ERR_PTR(-ENOENT);
+	}
+	if (r->info.tgid != caller->tgid) {
 		record_foreign(caller, r);
 		NL_SET_ERR_MSG(extack, "region belongs to another process");
 		return ERR_PTR(-EPERM);
@@ -294,17 +320,32 @@ static void attach_segment(struct memtag_region *r, struct memtag_segment *seg, 
 	bytes_reserved += size;
 }
 
+/*
+ * What a segment costs its user's byte quota: its bytes and the metadata it
+ * makes us keep, so that one-page segments cannot hold unbounded slab.
+ */
+static u64 segment_cost(u64 size, bool has_pages)
+{
+	u64 meta = sizeof(struct memtag_segment);
+
+	if (has_pages)	/* the page array of a software segment */
+		meta += (size >> PAGE_SHIFT) * sizeof(struct page *);
+	return size + meta;
+}
+
 static int add_segment_locked(struct memtag_region *r, u64 size, unsigned long address,
 			      struct memtag_segment_info *info, struct netlink_ext_ack *extack)
 {
 	struct memtag_segment *seg;
 	struct memtag_event owner;
+	u64 cost, total;
 
 	if (r->nr_segments >= MEMTAG_REGION_SEGMENTS_MAX) {
 		NL_SET_ERR_MSG(extack, "region has the most segments it may have");
 		return -EDQUOT;
 	}
-	if (size > max_bytes_per_user || r->user->bytes + size > max_bytes_per_user) {
+	cost = segment_cost(size, !address);
+	if (check_add_overflow(r->user->bytes, cost, &total) || total > max_bytes_per_user) {
 		NL_SET_ERR_MSG(extack, "user would exceed max_bytes_per_user");
 		return -EDQUOT;
 	}
@@ -322,7 +363,8 @@ static int add_segment_locked(struct memtag_region *r, u64 size, unsigned long a
 	info->size = size;
 	info->region_offset = r->next_offset;
 	attach_segment(r, seg, size);
-	r->user->bytes += size;
+	r->charged += cost;
+	r->user->bytes += cost;
 	return 0;
 }
 
@@ -343,6 +385,12 @@ int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 si
 static u64 segment_bytes(const struct memtag_segment *seg)
 {
 	return (u64)seg->npages << PAGE_SHIFT;
+}
+
+/* What a software segment (spares and recycled ones are) costs the quota. */
+static u64 spare_cost(const struct memtag_segment *seg)
+{
+	return segment_cost(segment_bytes(seg), true);
 }
 
 /* A segment of the caller's, with a reference, or an error in extack. */
@@ -407,7 +455,7 @@ static void keep_spare(struct memtag_owner *o, struct memtag_user *u, struct mem
 
 	memtag_segment_assign(seg, &nobody, 0, 0);
 	return_spare(o, seg);
-	u->bytes += segment_bytes(seg);
+	u->bytes += spare_cost(seg);
 }
 
 /* The spare segment id of the caller's socket, taken off its list, or NULL. */
@@ -425,7 +473,7 @@ static struct memtag_segment *take_spare(struct memtag_owner *o, u32 id)
 	return NULL;
 }
 
-/* seg, live and charged to r's user already, becomes r's first segment. */
+/* seg, live and charged to r's user already, becomes r's first segment (r pays now). */
 static void give_first_segment(struct memtag_region *r, struct memtag_segment *seg,
 			       struct memtag_segment_info *info)
 {
@@ -438,6 +486,7 @@ static void give_first_segment(struct memtag_region *r, struct memtag_segment *s
 	info->size = segment_bytes(seg);
 	info->region_offset = 0;
 	attach_segment(r, seg, info->size);
+	r->charged += spare_cost(seg);
 }
 
 static void release_spares(struct memtag_owner *o)
@@ -449,13 +498,59 @@ static void release_spares(struct memtag_owner *o)
 		list_del_init(&seg->node);
 		u = user_find(seg->owner.uid);
 		if (u) {
-			u->bytes -= segment_bytes(seg);
+			u->bytes -= spare_cost(seg);
 			user_put_if_idle(u);
 		}
 		memtag_segment_release_pages(seg);
 		memtag_segment_put(seg);
 	}
 	o->nr_spares = 0;
+}
+
+/* The caller's live region id, not counting foreign attempts; NULL if none. */
+static struct memtag_region *own_region_quiet(const struct memtag_caller *caller, u32 id)
+{
+	struct memtag_region *r = xa_load(&regions, id);
+
+	if (!r || !net_eq(read_pnet(&r->net), caller->net) || r->info.tgid != caller->tgid ||
+	    !uid_eq(r->info.uid, caller->uid) || r->info.state != MEMTAG_REGION_LIVE)
+		return NULL;
+	return r;
+}
+
+/* Take back a segment of r as if it had never been added. */
+static void remove_segment(struct memtag_region *r, struct memtag_segment *seg)
+{
+	u64 size = (u64)seg->npages << PAGE_SHIFT;
+	u64 cost = segment_cost(size, !!seg->pages);
+
+	list_del_init(&seg->node);
+	if (seg->region_offset + size == r->next_offset)
+		r->next_offset -= size;
+	r->nr_segments--;
+	r->info.bytes_reserved -= size;
+	r->charged -= cost;
+	r->user->bytes -= cost;
+	bytes_reserved -= size;
+	memtag_segment_revoke(seg, MEMTAG_EVENT_USE_AFTER_END);
+}
+
+void memtag_region_undo_segment(const struct memtag_caller *caller, u32 id, u32 segment)
+{
+	struct memtag_segment *seg;
+	struct memtag_region *r;
+
+	mutex_lock(&regions_lock);
+	r = own_region_quiet(caller, id);
+	if (r) {
+		list_for_each_entry(seg, &r->segments, node) {
+			if (seg->id == segment) {
+				remove_segment(r, seg);
+				break;
+			}
+		}
+	}
+	mutex_unlock(&regions_lock);
 }
 
 /* Revoke every segment of r: the next touch of its memory is recorded. */
@@ -467,8 +562,11 @@ static void revoke_segments(struct memtag_region *r, enum memtag_event_kind why)
 		list_del_init(&seg->node);
 		memtag_segment_revoke(seg, why);
 	}
-	r->user->bytes -= r->info.bytes_reserved;
-	bytes_reserved -= r->info.bytes_reserved;
+	r->user->bytes -= r->charged;
+	r->charged = 0;
+	/* a leaked record's bytes are a fact kept, no longer reserved */
+	if (r->info.state == MEMTAG_REGION_LIVE)
+		bytes_reserved -= r->info.bytes_reserved;
 	r->info.bytes_reserved = 0;
 	r->next_offset = 0;
 	r->nr_segments = 0;
@@ -684,7 +782,7 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 	r->info.resets++;
 	if (to) {
 		give_first_segment(r, to, seg);
-		r->user->bytes += seg->size;
+		r->user->bytes += spare_cost(to);	/* revoke_segments gave r's back */
 	} else if (req->size && add_segment_locked(r, req->size, req->address, seg, NULL)) {
 		seg->id = 0;
 	}
@@ -693,6 +791,21 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 out:
 	mutex_unlock(&regions_lock);
 	return ret;
+}
+
+void memtag_region_undo_create(const struct memtag_caller *caller, u32 id)
+{
+	struct memtag_region *r;
+
+	mutex_lock(&regions_lock);
+	r = own_region_quiet(caller, id);
+	if (r) {
+		end_children(r);
+		free_region(r);
+		regions_generation++;
+		atomic64_dec(&memtag_counters.regions_created);
+	}
+	mutex_unlock(&regions_lock);
 }
 
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e)
@@ -730,28 +843,50 @@ bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 	return found;
 }
 
+/* The user holding the most leaked records: theirs go first. */
+static struct memtag_user *biggest_leaker(void)
+{
+	struct memtag_user *u, *most = NULL;
+	unsigned int bkt;
+
+	hash_for_each(users, bkt, u, node)
+		if (!most || u->leaked > most->leaked)
+			most = u;
+	return most;
+}
+
+/* One user's leaks cannot push out everybody else's records. */
 static void drop_oldest_leaked(void)
 {
+	struct memtag_user *u = biggest_leaker();
 	struct memtag_region *r;
 
-	r = list_first_entry(&leaked_regions, struct memtag_region, leaked);
+	list_for_each_entry(r, &leaked_regions, leaked)
+		if (r->user == u)
+			break;
+	if (WARN_ON_ONCE(list_entry_is_head(r, &leaked_regions, leaked)))
+		r = list_first_entry(&leaked_regions, struct memtag_region, leaked);
 	list_del(&r->leaked);
 	leaked_count--;
+	r->user->leaked--;
 	free_region(r);
 }
 
+/*
+ * r's owner left: record it, and end its segments, which gives their bytes
+ * back to the quota; the record keeps the bytes it had as a fact.
+ */
 static void record_leak(struct memtag_region *r)
 {
-	struct memtag_segment *seg;
+	u64 bytes = r->info.bytes_reserved;
 	struct memtag_event e;
 
 	event_template(r, &e);
 	e.kind = MEMTAG_EVENT_REGION_LEAKED;
 	e.flags = MEMTAG_EVENT_F_KERNEL;
-	e.size = r->info.bytes_reserved;
-	/* the owner's mappings are gone at exit: give the pages back now */
-	list_for_each_entry(seg, &r->segments, node)
-		memtag_segment_release_pages(seg);
+	e.size = bytes;
+	revoke_segments(r, MEMTAG_EVENT_USE_AFTER_END);
+	r->info.bytes_reserved = bytes;
 	memtag_event_record(&e, read_pnet(&r->net));
 }
 
@@ -763,13 +898,14 @@ static void owner_gone(struct memtag_owner *o)
 		cond_resched();
 		list_del_init(&r->owner_node);
 		r->owner = NULL;
+		record_leak(r);		/* while still live: its bytes leave the totals */
 		r->info.state = MEMTAG_REGION_LEAKED;
 		region_not_live(r);
 		list_add_tail(&r->leaked, &leaked_regions);
 		leaked_count++;
+		r->user->leaked++;
 		atomic64_inc(&memtag_counters.regions_leaked);
 		regions_generation++;
-		record_leak(r);
 	}
 	release_spares(o);
 	owner_put_if_empty(o);
@@ -782,9 +918,11 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 {
 	struct memtag_owner *o;
 
+	/* every generic netlink socket on the host passes here: most own nothing */
+	if (!owner_exists(net, portid))
+		return;
 	mutex_lock(&regions_lock);
 	o = owner_find(net, portid, NULL);
-	/* every socket on the host passes here: most own nothing */
 	if (o)
 		owner_gone(o);
 	mutex_unlock(&regions_lock);
@@ -861,8 +999,10 @@ void memtag_region_exit(void)
 	cancel_delayed_work_sync(&sampler);
 	mutex_lock(&regions_lock);
 	xa_for_each(&regions, idx, r) {
-		if (r->info.state == MEMTAG_REGION_LEAKED)
+		if (r->info.state == MEMTAG_REGION_LEAKED) {
 			list_del(&r->leaked);
+			r->user->leaked--;
+		}
 		free_region(r);
 	}
 	hash_for_each_safe(owners, bkt, tmp, o, node) {

@@ -63,6 +63,9 @@ int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 si
 			      struct netlink_ext_ack *extack);
 /* The event template of a region the caller may see (name, owner), for reports. */
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e);
+/* The reply could not be sent: take back what the caller cannot know of. */
+void memtag_region_undo_create(const struct memtag_caller *caller, u32 id);
+void memtag_region_undo_segment(const struct memtag_caller *caller, u32 id, u32 segment);
 /* recycle: 0, or a revoked segment of the caller's to take the first segment's pages. */
 int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
 		      struct memtag_segment_info *spare, struct netlink_ext_ack *extack);

@@ -19,7 +19,7 @@
 static void caller_of_file(struct file *file, struct memtag_caller *caller)
 {
 	caller->tgid = current->tgid;
-	caller->uid = current_uid();
+	caller->uid = current_euid();	/* as netlink callers: the effective uid */
 	caller->portid = 0;
 	caller->file = file;
 	caller->net = current->nsproxy->net_ns;

@@ -9,7 +9,7 @@
 #include "region.h"
 #include "segment.h"
 
-/* a bound before any arithmetic: sums with it cannot wrap */
+/* Bounded before any arithmetic: the quota sum cannot wrap. Not const: 6.1's policy. */
 static struct netlink_range_validation segment_size_range = {
 	.min = PAGE_SIZE,
 	.max = MEMTAG_SEGMENT_MAX_BYTES,
@@ -45,7 +45,8 @@ static u64 get_u64_or_0(struct genl_info *info, int attr)
 void memtag_caller_of(struct genl_info *info, struct memtag_caller *caller)
 {
 	caller->tgid = current->tgid;
-	caller->uid = current_uid();
+	/* the effective uid, as the kernel's own permission checks use */
+	caller->uid = current_euid();
 	caller->portid = info->snd_portid;
 	caller->file = NULL;
 	caller->net = genl_info_net(info);
@@ -86,16 +87,21 @@ static int put_segment(struct sk_buff *msg, const struct memtag_segment_info *se
 	return 0;
 }
 
-/* A reply with the region (if r) and the segment (if seg->id). */
-static int reply(struct genl_info *info, u8 cmd, const struct memtag_region_info *r,
-		 const struct memtag_segment_info *seg)
+/*
+ * Replies are allocated before the command changes anything, so that only
+ * the send can fail after it; callers undo what they can then.
+ */
+static struct sk_buff *reply_new(void)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
-	void *hdr;
+	return genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
+}
 
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, cmd);
+/* Send msg (from reply_new()) with the region (if r) and the segment (if seg->id). */
+static int reply(struct sk_buff *msg, struct genl_info *info, u8 cmd,
+		 const struct memtag_region_info *r, const struct memtag_segment_info *seg)
+{
+	void *hdr = genlmsg_put_reply(msg, info, &memtag_family, 0, cmd);
+
 	if (!hdr || (r && put_region(msg, r)) || put_segment(msg, seg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -121,21 +127,30 @@ int memtag_nl_region_create(struct sk_buff *skb, struct genl_info *info)
 	struct memtag_segment_req none = {};
 	struct memtag_region_info region;
 	struct memtag_caller caller;
+	struct sk_buff *msg;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_NAME)) {
 		GENL_SET_ERR_MSG(info, "a region needs a name");
 		return -EINVAL;
 	}
+	msg = reply_new();
+	if (!msg)
+		return -ENOMEM;
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_create(&caller, nla_data(info->attrs[MEMTAG_A_REGION_NAME]),
 				   get_u32_or_0(info, MEMTAG_A_REGION_PARENT),
 				   get_u32_or_0(info, MEMTAG_A_REGION_FLAGS),
 				   get_u64_or_0(info, MEMTAG_A_REGION_SITE), &none, &region, &seg,
 				   info->extack);
-	if (ret)
+	if (ret) {
+		nlmsg_free(msg);
 		return ret;
-	return reply(info, MEMTAG_CMD_REGION_CREATE, &region, &seg);
+	}
+	ret = reply(msg, info, MEMTAG_CMD_REGION_CREATE, &region, &seg);
+	if (ret)	/* the caller cannot know the id: no region it cannot end */
+		memtag_region_undo_create(&caller, region.id);
+	return ret;
 }
 
 int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
@@ -158,18 +173,25 @@ int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)
 	struct memtag_segment_req none = {};
 	struct memtag_region_info region;
 	struct memtag_caller caller;
+	struct sk_buff *msg;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID)) {
 		GENL_SET_ERR_MSG(info, "a region id is required");
 		return -EINVAL;
 	}
+	/* a reset cannot be undone: only the send may fail after it */
+	msg = reply_new();
+	if (!msg)
+		return -ENOMEM;
 	memtag_caller_of(info, &caller);
 	ret = memtag_region_reset(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]), &none,
 				  &region, &seg, info->extack);
-	if (ret)
+	if (ret) {
+		nlmsg_free(msg);
 		return ret;
-	return reply(info, MEMTAG_CMD_REGION_RESET, &region, &seg);
+	}
+	return reply(msg, info, MEMTAG_CMD_REGION_RESET, &region, &seg);
 }
 
 static bool next_region(const struct memtag_viewer *v, struct netlink_callback *cb,
@@ -199,6 +221,8 @@ int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_segment_info seg;
 	struct memtag_caller caller;
+	struct sk_buff *msg;
+	u32 id;
 	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID) ||
@@ -209,12 +233,20 @@ int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 	/* MTE memory is the process's own; software memory comes from us */
 	if (!address_fits_backend(info))
 		return -EINVAL;
+	msg = reply_new();
+	if (!msg)
+		return -ENOMEM;
 	memtag_caller_of(info, &caller);
-	ret = memtag_region_add_segment(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]),
-					nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
+	id = nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]);
+	ret = memtag_region_add_segment(&caller, id, nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
 					get_u64_or_0(info, MEMTAG_A_SEGMENT_ADDRESS), &seg,
 					info->extack);
-	if (ret)
+	if (ret) {
+		nlmsg_free(msg);
 		return ret;
-	return reply(info, MEMTAG_CMD_SEGMENT_ADD, NULL, &seg);
+	}
+	ret = reply(msg, info, MEMTAG_CMD_SEGMENT_ADD, NULL, &seg);
+	if (ret)	/* nobody knows its offset: take it back */
+		memtag_region_undo_segment(&caller, id, seg.id);
+	return ret;
 }

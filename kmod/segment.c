@@ -249,7 +249,7 @@ static vm_fault_t memtag_segment_fault(struct vm_fault *vmf)
 	e.kind = seg->revoked;
 	e.flags = MEMTAG_EVENT_F_KERNEL;
 	e.tgid = current->tgid;
-	e.uid = current_uid();
+	e.uid = current_euid();
 	e.address = vmf->real_address;
 	e.offset = seg->region_offset + (vmf->real_address - vmf->vma->vm_start);
 	e.ip = instruction_pointer(current_pt_regs());
@@ -344,14 +344,19 @@ static void record_foreign_map(struct memtag_segment *seg)
 	e.kind = MEMTAG_EVENT_FOREIGN_REGION;
 	e.flags = MEMTAG_EVENT_F_KERNEL;
 	e.tgid = current->tgid;
-	e.uid = current_uid();
+	e.uid = current_euid();
 	atomic64_inc(&memtag_counters.violations);
 	memtag_event_record(&e, read_pnet(&seg->owner.net));
 }
 
 static int check_mappable(struct memtag_segment *seg, struct vm_area_struct *vma)
 {
-	if (seg->owner.tgid != current->tgid || !uid_eq(seg->owner.uid, current_uid())) {
+	/* another user's segment: the same answer as none, so offsets tell nothing */
+	if (!uid_eq(seg->owner.uid, current_euid())) {
+		record_foreign_map(seg);
+		return -ENOENT;
+	}
+	if (seg->owner.tgid != current->tgid) {
 		record_foreign_map(seg);
 		return -EPERM;
 	}

@@ -11,6 +11,7 @@
 #include "scan.h"
 #include "symbolize.h"
 #include "tagctl.h"
+#include "text.h"
 
 static const char *seen_by(uint32_t flags)
 {
@@ -50,7 +51,7 @@ void tagctl_print_event(const struct memtag_event_record *e)
 {
 	printf("%-6" PRIu64 " %-22s %-7s pid %-6" PRIu32 " region %" PRIu32 " '%s' offset %" PRIu64,
 	       e->seq, memtag_event_kind_name(e->kind), seen_by(e->flags), e->tgid, e->region,
-	       e->region_name, e->offset);
+	       tagctl_text(e->region_name), e->offset);
 	if (e->address)
 		printf(" address %#" PRIx64, e->address);
 	if (e->ip)
@@ -91,9 +92,10 @@ void tagctl_print_event_symbolized(const struct memtag_event_record *e, struct t
 	tagctl_print_event(e);
 	tagctl_symbols_event(sy, e, &site, &pc);
 	if (pc.address)
-		printf("    at   %s\n", tagctl_frame_describe(&pc, text, sizeof(text)));
+		printf("    at   %s\n", tagctl_text(tagctl_frame_describe(&pc, text, sizeof(text))));
 	if (site.address)
-		printf("    site %s\n", tagctl_frame_describe(&site, text, sizeof(text)));
+		printf("    site %s\n",
+		       tagctl_text(tagctl_frame_describe(&site, text, sizeof(text))));
 }
 
 /* What a listing keeps. */

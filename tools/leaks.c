@@ -14,6 +14,7 @@
 #include "memtag.h"
 #include "leaks.h"
 #include "tagctl.h"
+#include "text.h"
 
 #define DEFAULT_GROWING 5
 #define LISTED_MAX 5		/* regions or processes named per group in text */
@@ -112,16 +113,17 @@ static void print_frame(unsigned int n, const struct tagctl_frame *f)
 	}
 	printf("    #%u %#" PRIx64, n, f->address);
 	if (f->function[0])
-		printf(" in %s", f->function);
+		printf(" in %s", tagctl_text(f->function));
 	if (f->file[0])
-		printf(" %s:%u", f->file, f->line);
+		printf(" %s:%u", tagctl_text(f->file), f->line);
 	if (f->binary[0])
-		printf(" (%s+%#" PRIx64 ")%s", f->binary, f->offset,
+		printf(" (%s+%#" PRIx64 ")%s", tagctl_text(f->binary), f->offset,
 		       f->stale ? " [the file on disk is another build]" : "");
 	printf("\n");
 	for (i = 0; i < f->nr_inlined; i++)
-		printf("        inlined into %s %s:%u\n", f->inlined[i].function,
-		       f->inlined[i].file[0] ? f->inlined[i].file : "?", f->inlined[i].line);
+		printf("        inlined into %s %s:%u\n", tagctl_text(f->inlined[i].function),
+		       f->inlined[i].file[0] ? tagctl_text(f->inlined[i].file) : "?",
+		       f->inlined[i].line);
 }
 
 static void print_frames(const struct tagctl_frame *frames, unsigned int depth)
@@ -138,7 +140,7 @@ void leak_item_print(const struct leak_item *it, const struct tagctl_frame *fram
 	printf("%-22s pid %-6" PRIu32, leak_kind_name(it->kind), it->tgid);
 	/* what a process held at exit belongs to no one region */
 	if (it->region)
-		printf(" region %" PRIu32 " '%s'", it->region, it->region_name);
+		printf(" region %" PRIu32 " '%s'", it->region, tagctl_text(it->region_name));
 	printf(" bytes %" PRIu64 " count %" PRIu64 "\n", it->bytes, it->objects);
 	print_frames(frames, depth);
 }
@@ -171,10 +173,11 @@ static void print_members(const struct leak_group *g, const struct leak_item *it
 		it = &items[g->items[i]];
 		if (it->region)
 			printf("%s region %" PRIu32 " '%s' (pid %" PRIu32 ")", i ? "," : "",
-			       it->region, it->region_name, it->tgid);
+			       it->region, tagctl_text(it->region_name), it->tgid);
 		else
 			printf("%s pid %" PRIu32 "%s%s%s", i ? "," : "", it->tgid,
-			       it->profile ? " (" : "", it->profile ? it->profile->comm : "",
+			       it->profile ? " (" : "",
+			       it->profile ? tagctl_text(it->profile->comm) : "",
 			       it->profile ? ")" : "");
 	}
 	if (g->nr_items > LISTED_MAX)
@@ -218,7 +221,7 @@ static void print_growing(struct leaks_data *d, const struct memtag_region_recor
 	symbolize_region_site(d, r, &site);
 	printf("Growing region %" PRIu32 " '%s' (pid %" PRIu32 ") of %" PRIu64 " byte(s), "
 	       "grew in %" PRIu32 " samples in a row, %.1fs old, created at:\n",
-	       r->id, r->name, r->tgid, r->bytes_reserved, r->growth,
+	       r->id, tagctl_text(r->name), r->tgid, r->bytes_reserved, r->growth,
 	       age_s(d->now_ns, r->created_ns));
 	print_frame(0, &site);
 	printf("\n");

@@ -10,6 +10,7 @@
 #include "memtag.h"
 #include "region_view.h"
 #include "tagctl.h"
+#include "text.h"
 
 /* The JSON fields of a region row, in output order. */
 enum region_field {
@@ -120,9 +121,9 @@ static void print_row(const struct memtag_region_record *r, unsigned int depth, 
 {
 	/* age in rounded tenths of a second: printf's %f was a fifth of the cost */
 	uint64_t tenths = (now - r->created_ns + 50000000) / 100000000;
-	char name[MEMTAG_REGION_NAME_MAX + 40];
+	char name[4 * MEMTAG_REGION_NAME_MAX + 40];
 
-	snprintf(name, sizeof(name), "%*s%s", (int)(2 * depth), "", r->name);
+	snprintf(name, sizeof(name), "%*s%s", (int)(2 * depth), "", tagctl_text(r->name));
 	printf("%-6" PRIu32 " %-6" PRIu32 " %-7s %-8" PRIu32 " %-6" PRIu32 " %12" PRIu64
 	       " %12" PRIu64 " %6" PRIu64 ".%" PRIu64 "s %-24s %#" PRIx64 "\n",
 	       r->id, r->parent, memtag_region_state_name(r->state), r->tgid, r->uid,

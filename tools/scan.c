@@ -14,6 +14,7 @@
 #include "classes.h"
 #include "scan.h"
 #include "tagctl.h"
+#include "text.h"
 
 #define SCAN_CHUNK (1U << 20)
 #define SCAN_PROGRESS_BYTES (64ULL << 20)	/* show progress past this much */
@@ -80,8 +81,9 @@ static void print_reference(const struct scan_ref *ref)
 
 	printf("%-22s scan    pid %-6" PRIu32 " region %" PRIu32 " '%s' offset %" PRIu64
 	       " address %#" PRIx64 " held by region %" PRIu32 " '%s' offset %" PRIu64 ": %s\n",
-	       kind_of(ref->why), h->tgid, t->region, t->region_name, ref->target_offset,
-	       ref->value & SCAN_ADDRESS_MASK, h->region, h->region_name, ref->holder_offset,
+	       kind_of(ref->why), h->tgid, t->region, tagctl_text(t->region_name),
+	       ref->target_offset, ref->value & SCAN_ADDRESS_MASK, h->region,
+	       tagctl_text(h->region_name), ref->holder_offset,
 	       explain(ref->why));
 }
 

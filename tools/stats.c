@@ -17,6 +17,7 @@
 #include "leak_groups.h"
 #include "region_view.h"
 #include "tagctl.h"
+#include "text.h"
 
 /* A named value; counters only grow, gauges go both ways. */
 struct stat_value {
@@ -255,7 +256,7 @@ static void print_report(const struct sample *s)
 		const struct proc_totals *p = &s->procs[i];
 
 		printf("%-8" PRIu32 " %-16s %-6s %12" PRIu64 " %14" PRIu64 " %12" PRIu64
-		       " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 "\n", p->tgid, p->comm,
+		       " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 "\n", p->tgid, tagctl_text(p->comm),
 		       p->alive ? "alive" : "exited", p->v[0], p->v[1], p->v[2], p->v[3],
 		       p->v[4], p->v[5]);
 	}

@@ -11,7 +11,7 @@ struct counter {
 	uint64_t value;
 };
 
-#define N_COUNTERS 10
+#define N_COUNTERS 11
 
 static void counters_of(const struct memtag_status *st, struct counter *c)
 {
@@ -26,6 +26,7 @@ static void counters_of(const struct memtag_status *st, struct counter *c)
 		{ "bytes_reserved", st->bytes_reserved },
 		{ "regions_live", st->regions_live },
 		{ "profiles", st->profiles },
+		{ "events_refused", st->events_refused },
 	};
 	size_t i;
 

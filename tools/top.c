@@ -18,6 +18,7 @@
 #include "classes.h"
 #include "leaks.h"
 #include "tagctl.h"
+#include "text.h"
 
 struct top_row {
 	uint32_t tgid;
@@ -204,8 +205,8 @@ static void print_snapshot(const struct tagctl_options *opts, const struct snaps
 	for (i = 0; i < s->count; i++) {
 		const struct top_row *r = &s->rows[i];
 
-		printf(row_format, r->tgid, r->comm, r->regions, r->reserved, r->inuse, r->leaks,
-		       r->per_s);
+		printf(row_format, r->tgid, tagctl_text(r->comm), r->regions, r->reserved, r->inuse,
+		       r->leaks, r->per_s);
 		printf("\n");
 	}
 }
@@ -224,8 +225,8 @@ static void draw(const struct snapshot *s, double delay)
 	for (i = 0; i < s->count && y < LINES; i++, y++) {
 		const struct top_row *r = &s->rows[i];
 
-		mvprintw(y, 0, row_format, r->tgid, r->comm, r->regions, r->reserved, r->inuse,
-			 r->leaks, r->per_s);
+		mvprintw(y, 0, row_format, r->tgid, tagctl_text(r->comm), r->regions, r->reserved,
+			 r->inuse, r->leaks, r->per_s);
 	}
 	refresh();
 }

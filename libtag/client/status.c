@@ -25,6 +25,7 @@ static const struct nla_policy counter_policy[MEMTAG_COUNTER_MAX + 1] = {
 	[MEMTAG_COUNTER_BYTES_RESERVED] = { .type = NLA_U64 },
 	[MEMTAG_COUNTER_REGIONS_LIVE] = { .type = NLA_U64 },
 	[MEMTAG_COUNTER_PROFILES] = { .type = NLA_U64 },
+	[MEMTAG_COUNTER_EVENTS_REFUSED] = { .type = NLA_U64 },
 };
 
 static int parse_counters(struct nlattr *nest, struct memtag_status *status)
@@ -43,6 +44,7 @@ static int parse_counters(struct nlattr *nest, struct memtag_status *status)
 	status->bytes_reserved = memtag_attr_u64(tb[MEMTAG_COUNTER_BYTES_RESERVED]);
 	status->regions_live = memtag_attr_u64(tb[MEMTAG_COUNTER_REGIONS_LIVE]);
 	status->profiles = memtag_attr_u64(tb[MEMTAG_COUNTER_PROFILES]);
+	status->events_refused = memtag_attr_u64(tb[MEMTAG_COUNTER_EVENTS_REFUSED]);
 	return 0;
 }
 

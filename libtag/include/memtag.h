@@ -39,6 +39,7 @@ struct memtag_status {
 	uint64_t bytes_reserved;	/* bytes of live region segments */
 	uint64_t regions_live;
 	uint64_t profiles;		/* allocation profiles kept, live and exited */
+	uint64_t events_refused;	/* the caller's user's events refused: over its share */
 	uint64_t event_totals[__MEMTAG_EVENT_MAX];	/* by enum memtag_event_kind */
 };
 

@@ -14,6 +14,11 @@ int itest_run(char *out, size_t len, const char *fmt, ...)
 /* The number after "key=" at the start of a line of out; a test failure if none. */
 unsigned long long itest_value(const char *out, const char *key);
 
+/* Write a module parameter (/sys/module/memtag/parameters/name); 0 or -errno. */
+int itest_write_param(const char *name, unsigned long value);
+/* A module parameter's value; 0 if it cannot be read. */
+unsigned long itest_read_param(const char *name);
+
 int itest_add_module_suites(void);
 int itest_add_status_suites(void);
 int itest_add_unload_suite(void);
@@ -25,5 +30,7 @@ int itest_add_scan_suite(void);
 int itest_add_reports_suite(void);
 int itest_add_export_suite(void);
 int itest_add_profile_suite(void);
+int itest_add_security_suite(void);
+int itest_add_fuzz_suite(void);
 
 #endif

@@ -300,28 +300,17 @@ static void test_async_mode(void)
 	free(all);
 }
 
-static unsigned long ring_size(void)
-{
-	FILE *f = fopen("/sys/module/memtag/parameters/event_ring_size", "r");
-	unsigned long n = 0;
-
-	if (f) {
-		if (fscanf(f, "%lu", &n) != 1)
-			n = 0;
-		fclose(f);
-	}
-	return n;
-}
-
 static void test_ring_drops_records_not_counts(void)
 {
 	struct memtag_event_record report = { .kind = MEMTAG_EVENT_INVALID_FREE }, *all;
 	struct memtag_status before, after;
 	struct memtag_client *client;
-	unsigned long size = ring_size(), i, failed = 0;
+	unsigned long size = itest_read_param("event_ring_size"), i, failed = 0;
 	size_t n;
 
 	CU_ASSERT_TRUE_FATAL(size > 0);
+	/* one user may fill the whole ring here: what is dropped is the oldest */
+	CU_ASSERT_EQUAL_FATAL(itest_write_param("event_user_share", 100), 0);
 	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
 	CU_ASSERT_EQUAL(memtag_status_get(client, &before), 0);
 	for (i = 0; i < size + 10; i++)
@@ -336,6 +325,7 @@ static void test_ring_drops_records_not_counts(void)
 	CU_ASSERT_EQUAL(n, size);
 	free(all);
 	memtag_client_close(client);
+	CU_ASSERT_EQUAL(itest_write_param("event_user_share", 25), 0);
 }
 
 static int on_multicast(struct nl_msg *msg, void *arg)

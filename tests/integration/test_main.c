@@ -3,6 +3,7 @@
  * Integration tests, run as root inside a QEMU guest with memtag.ko
  * installed but not loaded. Suites run in order and load/unload the module.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,13 +57,43 @@ unsigned long long itest_value(const char *out, const char *key)
 	return 0;
 }
 
+int itest_write_param(const char *name, unsigned long value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/memtag/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%lu\n", value);
+	return fclose(f) ? -errno : 0;
+}
+
+unsigned long itest_read_param(const char *name)
+{
+	unsigned long n = 0;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/memtag/parameters/%s", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
+}
+
 static int add_suites(void)
 {
 	return itest_add_module_suites() || itest_add_status_suites() ||
 	       itest_add_region_suite() || itest_add_alloc_suite() || itest_add_profile_suite() ||
 	       itest_add_tagctl_suite() || itest_add_reports_suite() ||
 	       itest_add_export_suite() || itest_add_scale_suite() ||
-	       itest_add_scan_suite() ||
+	       itest_add_scan_suite() || itest_add_security_suite() ||
+	       itest_add_fuzz_suite() ||
 	       itest_add_unload_suite();
 }
 

@@ -98,6 +98,7 @@ enum memtag_counter {
 	MEMTAG_COUNTER_BYTES_RESERVED,	/* u64: bytes in live segments */
 	MEMTAG_COUNTER_REGIONS_LIVE,	/* u64: live regions now */
 	MEMTAG_COUNTER_PROFILES,	/* u64: profiles kept, live and exited */
+	MEMTAG_COUNTER_EVENTS_REFUSED,	/* u64: the caller's records refused: over its share */
 	__MEMTAG_COUNTER_MAX,
 };
 

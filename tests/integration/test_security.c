@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What one user can do to the module and to other users: quotas that hold
+ * and give back, records another user cannot read or evict. The attacks
+ * run as uid 65534 (nobody), as an unprivileged local user would.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/genetlink.h>
+#include <netlink/genl/genl.h>
+#include "internal.h"
+#include "itest.h"
+
+#define NOBODY 65534
+#define PROFILE_SIZE (((sizeof(struct memtag_profile_area) + 4095) / 4096) * 4096)
+
+static struct memtag_client *client;
+
+static int open_client(void)
+{
+	return memtag_client_open(&client);
+}
+
+static int close_client(void)
+{
+	memtag_client_close(client);
+	client = NULL;
+	return 0;
+}
+
+static struct memtag_status status_of(struct memtag_client *c)
+{
+	struct memtag_status st = { 0 };
+
+	if (memtag_status_get(c, &st))
+		st.version[0] = '\0';
+	return st;
+}
+
+/* MTE memory is the process's own: the module keeps the range only. */
+static uint64_t segment_address(void)
+{
+	return strcmp(itest_expected_backend(), "mte") ? 0 : 0x7f0000000000ULL;
+}
+
+static int become_nobody(void)
+{
+	return setgid(NOBODY) || setuid(NOBODY) ? -1 : 0;
+}
+
+/* Run fn as nobody in a child; its exit status (or 128+signal). */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(become_nobody() ? 99 : fn(arg));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A region with one segment of bytes, its owner then killed with SIGKILL. */
+static int create_and_die(void *arg)
+{
+	uint64_t bytes = *(uint64_t *)arg;
+	struct memtag_segment_grant grant;
+	struct memtag_region_record r;
+	struct memtag_client *own;
+
+	if (memtag_client_open(&own) || memtag_region_create(own, 0, "crashing", 0, &r))
+		return 20;
+	if (bytes && memtag_segment_add(own, r.id, bytes, segment_address(), &grant))
+		return 21;
+	raise(SIGKILL);
+	return 22;
+}
+
+/* What a restarted service does: one region of 64 KiB, ended. */
+static int create_once(void *arg)
+{
+	struct memtag_segment_grant grant;
+	struct memtag_region_record r;
+	struct memtag_client *own;
+	int ret;
+
+	(void)arg;
+	if (memtag_client_open(&own))
+		return 30;
+	ret = memtag_region_create(own, 0, "restarted", 0, &r);
+	if (ret)
+		return ret == -EDQUOT ? 31 : 32;
+	ret = memtag_segment_add(own, r.id, 64 * 1024, segment_address(), &grant);
+	if (ret)
+		return ret == -EDQUOT ? 33 : 34;
+	return memtag_region_end(own, r.id) ? 35 : 0;
+}
+
+/* The leaked records of uid, and the bytes they say they had. */
+static size_t leaked_of(uint32_t uid, uint64_t *bytes)
+{
+	struct memtag_region_record *all;
+	size_t n, i, leaked = 0;
+
+	*bytes = 0;
+	if (memtag_region_list(client, &all, &n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (all[i].uid == uid && all[i].state == MEMTAG_REGION_LEAKED) {
+			leaked++;
+			*bytes += all[i].bytes_reserved;
+		}
+	}
+	free(all);
+	return leaked;
+}
+
+static void test_leaked_regions_hold_no_quota(void)
+{
+	struct memtag_status before = status_of(client), after;
+	uint64_t bytes = 64 * 1024, facts_before, facts;
+	size_t leaked_before = leaked_of(NOBODY, &facts_before);
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(itest_write_param("max_bytes_per_user", 262144), 0);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(as_nobody(create_and_die, &bytes), 128 + SIGKILL);
+	after = status_of(client);
+	CU_ASSERT_EQUAL(after.bytes_reserved, before.bytes_reserved);
+	CU_ASSERT_EQUAL(after.regions_leaked, before.regions_leaked + 4);
+	/* the records keep their facts */
+	CU_ASSERT_EQUAL(leaked_of(NOBODY, &facts), leaked_before + 4);
+	CU_ASSERT_EQUAL(facts - facts_before, 4 * bytes);
+	/* a crashed and restarted service is not locked out */
+	CU_ASSERT_EQUAL(as_nobody(create_once, NULL), 0);
+	CU_ASSERT_EQUAL(itest_write_param("max_bytes_per_user", 4UL << 30), 0);
+}
+
+static int create_two(void *arg)
+{
+	struct memtag_region_record r[2];
+	struct memtag_client *own;
+
+	(void)arg;
+	if (memtag_client_open(&own))
+		return 40;
+	if (memtag_region_create(own, 0, "one", 0, &r[0]) ||
+	    memtag_region_create(own, 0, "two", 0, &r[1]))
+		return 41;
+	return memtag_region_end(own, r[0].id) || memtag_region_end(own, r[1].id) ? 42 : 0;
+}
+
+static void test_leaked_regions_hold_no_count(void)
+{
+	uint64_t none = 0;
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(itest_write_param("max_regions_per_user", 2), 0);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(as_nobody(create_and_die, &none), 128 + SIGKILL);
+	CU_ASSERT_EQUAL(as_nobody(create_two, NULL), 0);
+	CU_ASSERT_EQUAL(itest_write_param("max_regions_per_user", 65536), 0);
+}
+
+static int huge_segment(void *arg)
+{
+	struct memtag_segment_grant grant;
+	struct memtag_region_record r;
+	struct memtag_client *own;
+	int ret;
+
+	(void)arg;
+	if (memtag_client_open(&own) || memtag_region_create(own, 0, "huge", 0, &r))
+		return 50;
+	/* wraps the quota sum; refused by the policy before any arithmetic */
+	ret = memtag_segment_add(own, r.id, UINT64_MAX & ~4095ULL, segment_address(), &grant);
+	if (ret != -ERANGE)
+		return 51;
+	if (memtag_segment_add(own, r.id, 0, segment_address(), &grant) != -ERANGE)
+		return 52;
+	if (memtag_segment_add(own, r.id, (1ULL << 30) + 4096, segment_address(), &grant) !=
+	    -ERANGE)
+		return 53;
+	return memtag_region_end(own, r.id) ? 54 : 0;
+}
+
+static void test_segment_size_bounded(void)
+{
+	CU_ASSERT_EQUAL(as_nobody(huge_segment, NULL), 0);
+}
+
+/* One-page segments until the quota says no; how many were granted. */
+static int page_segments(void *arg)
+{
+	struct memtag_segment_grant grant;
+	struct memtag_region_record r;
+	struct memtag_client *own;
+	int n = 0, ret;
+
+	(void)arg;
+	if (memtag_client_open(&own) || memtag_region_create(own, 0, "pages", 0, &r))
+		return 200;
+	while (n < 100 && !(ret = memtag_segment_add(own, r.id, 4096, segment_address(), &grant)))
+		n++;
+	if (ret != -EDQUOT || strcmp(memtag_client_error(own), "user would exceed max_bytes_per_user"))
+		return 201;
+	return memtag_region_end(own, r.id) ? 202 : n;
+}
+
+static void test_metadata_counts_in_quota(void)
+{
+	int granted;
+
+	/* 64 pages: their metadata must make the 64th not fit */
+	CU_ASSERT_EQUAL_FATAL(itest_write_param("max_bytes_per_user", 64 * 4096), 0);
+	granted = as_nobody(page_segments, NULL);
+	CU_ASSERT_TRUE(granted > 32 && granted < 64);
+	CU_ASSERT_EQUAL(itest_write_param("max_bytes_per_user", 4UL << 30), 0);
+}
+
+/* Profile areas until refused; how many were granted, with EDQUOT after. */
+static int profile_areas(void *arg)
+{
+	struct memtag_client *own;
+	struct memtag_status before, after;
+	int n = 0, fd, err = 0;
+	void *m;
+
+	(void)arg;
+	if (memtag_client_open(&own))
+		return 200;
+	before = status_of(own);
+	while (n < 20) {
+		fd = open(MEMTAG_DEVICE, O_RDWR);
+		if (fd < 0)
+			return 201;
+		m = mmap(NULL, PROFILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED) {
+			err = errno;
+			break;
+		}
+		n++;	/* fd and mapping stay: a live profile each */
+	}
+	after = status_of(own);
+	if (err != EDQUOT)
+		return 202;
+	if (after.profiles != before.profiles + (uint64_t)n)
+		return 203;	/* the refused ones left nothing behind */
+	return n;
+}
+
+static void test_profiles_capped_per_user(void)
+{
+	CU_ASSERT_EQUAL_FATAL(itest_write_param("max_profiles_per_user", 8), 0);
+	CU_ASSERT_EQUAL(as_nobody(profile_areas, NULL), 8);
+	CU_ASSERT_EQUAL(itest_write_param("max_profiles_per_user", 64), 0);
+}
+
+static int profile_dofork(void *arg)
+{
+	int fd = open(MEMTAG_DEVICE, O_RDWR);
+	void *m;
+
+	(void)arg;
+	if (fd < 0)
+		return 60;
+	m = mmap(NULL, PROFILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		fprintf(stderr, "profile mmap: %s\n", strerror(errno));
+		return 61;
+	}
+	/* a child sharing it could write its parent's profile (ENOSYS: no madvise at all) */
+	if (madvise(m, PROFILE_SIZE, MADV_DOFORK) == -1 && (errno == EINVAL || errno == ENOSYS))
+		return 0;
+	fprintf(stderr, "madvise(MADV_DOFORK) on the profile: %s\n", strerror(errno));
+	return 62;
+}
+
+static void test_profile_not_inheritable(void)
+{
+	CU_ASSERT_EQUAL(as_nobody(profile_dofork, NULL), 0);
+}
+
+struct victim {
+	uint32_t id;
+	uint64_t offset;	/* of its segment on /dev/memtag */
+};
+
+#define SECRET_NAME "secret-victim-name"
+#define SECRET_SITE 0x5ec2e75177eULL
+
+/* Whether any event nobody may read names the victim. */
+static int events_name(const struct victim *v, struct memtag_client *own)
+{
+	struct memtag_event_record *all;
+	size_t n, i;
+	int named = 0;
+
+	if (memtag_event_list(own, &all, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		named |= all[i].region == v->id || all[i].site == SECRET_SITE ||
+			 !strcmp(all[i].region_name, SECRET_NAME);
+	free(all);
+	return named;
+}
+
+static int intrude(void *arg)
+{
+	const struct victim *v = arg;
+	struct memtag_region_record r;
+	struct memtag_client *own;
+	char seen[MEMTAG_ERRMSG_MAX];
+	void *m;
+	int fd;
+
+	if (memtag_client_open(&own))
+		return 70;
+	if (memtag_region_end(own, 0x7ffffff0) != -ENOENT)
+		return 71;
+	snprintf(seen, sizeof(seen), "%s", memtag_client_error(own));
+	/* the same answer for another user's id as for none */
+	if (memtag_region_end(own, v->id) != -ENOENT || strcmp(memtag_client_error(own), seen))
+		return 72;
+	if (memtag_region_reset(own, v->id, NULL) != -ENOENT)
+		return 73;
+	if (memtag_region_create(own, v->id, "child", 0, &r) != -ENOENT)
+		return 74;
+	fd = open(MEMTAG_DEVICE, O_RDWR);
+	m = mmap(NULL, 65536, PROT_READ, MAP_SHARED, fd, (off_t)v->offset);
+	if (m != MAP_FAILED || errno != ENOENT)
+		return 75;
+	return events_name(v, own) ? 76 : 0;
+}
+
+/* The foreign-region events root sees from tgid; the attempts are recorded. */
+static size_t foreign_events(uint32_t region)
+{
+	struct memtag_event_record *all;
+	size_t n, i, found = 0;
+
+	if (memtag_event_list(client, &all, &n))
+		return 0;
+	for (i = 0; i < n; i++)
+		found += all[i].kind == MEMTAG_EVENT_FOREIGN_REGION && all[i].region == region &&
+			 all[i].uid == NOBODY;
+	free(all);
+	return found;
+}
+
+static void test_foreign_user_learns_nothing(void)
+{
+	struct memtag_segment_grant grant;
+	struct memtag_region_record r;
+	struct victim v;
+
+	CU_ASSERT_EQUAL_FATAL(memtag_region_create(client, 0, SECRET_NAME, SECRET_SITE, &r), 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_segment_add(client, r.id, 65536, segment_address(), &grant), 0);
+	v.id = r.id;
+	v.offset = grant.offset;
+	CU_ASSERT_EQUAL(as_nobody(intrude, &v), 0);
+	/* the owner (root here) still has the audit: end, reset, create, mmap */
+	CU_ASSERT_EQUAL(foreign_events(r.id), 4);
+	CU_ASSERT_EQUAL(memtag_region_end(client, r.id), 0);
+}
+
+#define MARKER_SIZE 777777
+
+static int flood_reports(void *arg)
+{
+	struct memtag_event_record report = { .kind = MEMTAG_EVENT_INVALID_FREE };
+	unsigned long i, count = *(unsigned long *)arg;
+	struct memtag_client *own;
+	struct memtag_status st;
+
+	if (memtag_client_open(&own))
+		return 80;
+	for (i = 0; i < count; i++)
+		if (memtag_event_report(own, &report))
+			return 81;
+	st = status_of(own);
+	/* what was refused is counted, for this user */
+	return st.events_refused >= 100 ? 0 : 82;
+}
+
+static bool has_marker(void)
+{
+	struct memtag_event_record *all;
+	size_t n, i;
+	bool found = false;
+
+	if (memtag_event_list(client, &all, &n))
+		return false;
+	for (i = 0; i < n; i++)
+		found |= all[i].kind == MEMTAG_EVENT_DOUBLE_FREE && all[i].size == MARKER_SIZE &&
+			 all[i].uid == 0;
+	free(all);
+	return found;
+}
+
+static void test_flood_cannot_evict_others(void)
+{
+	struct memtag_event_record marker = { .kind = MEMTAG_EVENT_DOUBLE_FREE,
+					      .size = MARKER_SIZE };
+	unsigned long flood = itest_read_param("event_ring_size") + 100;
+
+	CU_ASSERT_TRUE_FATAL(flood > 100);
+	CU_ASSERT_EQUAL_FATAL(memtag_event_report(client, &marker), 0);
+	CU_ASSERT_EQUAL(as_nobody(flood_reports, &flood), 0);
+	CU_ASSERT_TRUE(has_marker());
+}
+
+/* A setuid program acts as its effective user, as the kernel's checks do. */
+static int effective_uid(void *arg)
+{
+	struct memtag_region_record r;
+	struct memtag_client *own;
+
+	(void)arg;
+	if (setresuid(NOBODY, 0, 0))
+		return 90;
+	if (memtag_client_open(&own) || memtag_region_create(own, 0, "setuid", 0, &r))
+		return 91;
+	if (r.uid != 0)
+		return 92;
+	return memtag_region_end(own, r.id) ? 93 : 0;
+}
+
+static void test_identity_is_effective_uid(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(effective_uid(NULL));
+	CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+}
+
+/* A raw socket whose receive buffer holds about one reply. */
+static struct nl_sock *tiny_socket(void)
+{
+	struct nl_sock *sock = nl_socket_alloc();
+
+	if (!sock || genl_connect(sock) || nl_socket_set_buffer_size(sock, 1, 0)) {
+		nl_socket_free(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+/* Send count REGION_CREATE without reading; then the replies that arrived. */
+static int creates_answered(struct nl_sock *sock, int count)
+{
+	char buf[65536];
+	int i, answered = 0, family = memtag_client_family(client);
+	struct nlmsghdr *nlh;
+	struct nl_msg *msg;
+	ssize_t len;
+
+	for (i = 0; i < count; i++) {
+		msg = nlmsg_alloc();
+		genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+			    MEMTAG_CMD_REGION_CREATE, MEMTAG_GENL_VERSION);
+		nla_put_string(msg, MEMTAG_A_REGION_NAME, "undo-probe");
+		if (nl_send_auto(sock, msg) < 0)
+			return -1;
+		nlmsg_free(msg);
+	}
+	for (;;) {
+		len = recv(nl_socket_get_fd(sock), buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0 && errno == ENOBUFS)
+			continue;	/* the overrun we caused */
+		if (len <= 0)
+			break;
+		for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, (int)len);
+		     nlh = nlmsg_next(nlh, (int *)&len))
+			answered += nlh->nlmsg_type == family &&
+				    ((struct genlmsghdr *)nlmsg_data(nlh))->cmd ==
+				    MEMTAG_CMD_REGION_CREATE;
+	}
+	return answered;
+}
+
+/* Live "undo-probe" regions of this process, ended on the way. */
+static int probes_left(void)
+{
+	struct memtag_region_record *all;
+	size_t n, i;
+	int left = 0;
+
+	if (memtag_region_list(client, &all, &n))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (all[i].tgid == (uint32_t)getpid() && all[i].state == MEMTAG_REGION_LIVE &&
+		    !strcmp(all[i].name, "undo-probe")) {
+			left++;
+			memtag_region_end(client, all[i].id);
+		}
+	}
+	free(all);
+	return left;
+}
+
+static void test_unsent_reply_undone(void)
+{
+	struct nl_sock *sock = tiny_socket();
+	int answered;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sock);
+	answered = creates_answered(sock, 32);
+	/* some replies could not be queued: those regions must not exist */
+	CU_ASSERT_TRUE(answered >= 1 && answered < 32);
+	CU_ASSERT_EQUAL(probes_left(), answered);
+	nl_socket_free(sock);
+}
+
+int itest_add_security_suite(void)
+{
+	static const struct test_case cases[] = {
+		{ "leaked regions give their bytes back, keep the facts",
+		  test_leaked_regions_hold_no_quota },
+		{ "leaked regions do not count as live regions", test_leaked_regions_hold_no_count },
+		{ "segment size bounded by the policy", test_segment_size_bounded },
+		{ "segment metadata counts in the byte quota", test_metadata_counts_in_quota },
+		{ "profile areas capped per user", test_profiles_capped_per_user },
+		{ "profile mapping cannot be inherited", test_profile_not_inheritable },
+		{ "another user's ids: ENOENT, nothing of theirs to read back",
+		  test_foreign_user_learns_nothing },
+		{ "a flood of reports cannot evict another user's events",
+		  test_flood_cannot_evict_others },
+		{ "identity is the effective uid", test_identity_is_effective_uid },
+		{ "a reply that cannot be sent leaves no region", test_unsent_reply_undone },
+		{ NULL, NULL },
+	};
+
+	return add_suite_fixture("security", open_client, close_client, cases);
+}
