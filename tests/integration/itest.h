@@ -25,5 +25,6 @@ int itest_add_scan_suite(void);
 int itest_add_reports_suite(void);
 int itest_add_export_suite(void);
 int itest_add_profile_suite(void);
+int itest_add_syscalls_suite(void);
 
 #endif

@@ -62,7 +62,7 @@ static int add_suites(void)
 	       itest_add_region_suite() || itest_add_alloc_suite() || itest_add_profile_suite() ||
 	       itest_add_tagctl_suite() || itest_add_reports_suite() ||
 	       itest_add_export_suite() || itest_add_scale_suite() ||
-	       itest_add_scan_suite() ||
+	       itest_add_scan_suite() || itest_add_syscalls_suite() ||
 	       itest_add_unload_suite();
 }
 

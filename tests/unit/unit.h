@@ -14,5 +14,6 @@ int add_scan_suite(void);
 int add_symbolize_suite(void);
 int add_leak_groups_suite(void);
 int add_export_suite(void);
+int add_syscount_suite(void);
 
 #endif
