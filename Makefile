@@ -135,10 +135,10 @@ $(B)/tests/memtag-sample-service: $(B)/tests/demo/sample-service.o $(B)/libmemta
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
 
 # The request loop's contenders are linked in statically: talloc, APR (and
-# the uuid library it needs) from Debian's -dev packages. libapr1-dev is not
+# the uuid library it needs) and Lua 5.4 from Debian's -dev packages. libapr1-dev is not
 # multiarch: a cross build takes its copy unpacked in the cache
 # (tests/setup/foreign-dev.sh). --wrap counts libmemtag's MTE tag calls.
-BENCH_OBJS := $(B)/tests/bench/bench.o $(B)/tests/bench/contenders.o
+BENCH_OBJS := $(B)/tests/bench/bench.o $(B)/tests/bench/contenders.o $(B)/tests/bench/lua.o
 MEMTAG_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/memtag
 TRIPLET := $(if $(filter arm64,$(ARCH)),aarch64,x86_64)-linux-gnu
 APR_DIR := $(if $(filter $(HOSTARCH),$(ARCH)),,$(MEMTAG_CACHE)/foreign/$(ARCH))
@@ -150,10 +150,12 @@ $(MEMTAG_CACHE)/foreign/$(ARCH)/usr/lib/$(TRIPLET)/libapr-1.a:
 
 $(B)/tests/bench/contenders.o: ALL_CFLAGS += -DLINUX -D_REENTRANT -I$(APR_DIR)/usr/include/apr-1.0
 $(B)/tests/bench/contenders.o: | $(APR_A)
+$(B)/tests/bench/lua.o: ALL_CFLAGS += -I/usr/include/lua5.4
+$(B)/tests/bench/bench.o: ALL_CFLAGS += -Ilibtag
 
 $(B)/tests/memtag-bench: $(BENCH_OBJS) $(B)/libmemtag.a $(APR_A)
 	$(CC) $(LDFLAGS) $(BENCH_WRAP) -o $@ $(BENCH_OBJS) $(B)/libmemtag.a -l:libtalloc.a \
-		$(APR_A) -l:libuuid.a $(NL_LIBS) -lpthread
+		$(APR_A) -l:libuuid.a -l:liblua5.4.a $(NL_LIBS) -lpthread -lm
 
 # The fast path under callgrind, on the host: anonymous memory, no module.
 $(B)/tests/memtag-fastpath: $(B)/tests/bench/fastpath.o $(B)/libmemtag.a

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/auxv.h>
 #include "memtag.h"
+#include "testing.h"
 #include "bench.h"
 
 #ifndef HWCAP2_MTE
@@ -27,15 +28,17 @@
 struct params {
 	long rounds;		/* of the request loop and the threads variant */
 	long k1, k50, k1000;	/* requests per contender and round, per K */
-	long threads;		/* requests per thread and round */
+	long threads_ms;	/* run time of one thread, per thread count and round */
 	long big;		/* chunks of the big region */
 	long regions;		/* tag_region_create+end pairs */
 	long listed;		/* regions listed through the module */
+	long lua;		/* Lua states per contender and round */
+	long anonymous;		/* 1: no module (host dry runs; see testing.h) */
 };
 
 static struct params P = {
-	.rounds = 5, .k1 = 300, .k50 = 200, .k1000 = 20, .threads = 100,
-	.big = 1000000, .regions = 2000, .listed = 100000,
+	.rounds = 5, .k1 = 300, .k50 = 200, .k1000 = 20, .threads_ms = 300,
+	.big = 1000000, .regions = 2000, .listed = 100000, .lua = 50,
 };
 
 static uint16_t sizes[BENCH_SIZES];
@@ -243,8 +246,9 @@ static double throughput(const struct contender *c, int t, long n)
 		if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]))
 			bench_die("pthread_create failed");
 	}
-	pthread_barrier_wait(&start);
+	/* the clock starts before the workers can: none is done before it */
 	t0 = now_ns();
+	pthread_barrier_wait(&start);
 	for (i = 0; i < t; i++)
 		pthread_join(w[i].thread, NULL);
 	pthread_barrier_destroy(&start);
@@ -259,12 +263,16 @@ static void bench_threads(const struct contender *c)
 	long round;
 	int i;
 
-	if (P.threads <= 0)
+	long n;
+
+	if (P.threads_ms <= 0)
 		return;
-	throughput(c, 1, P.threads / 10 + 1);
+	/* requests for one thread to run threads_ms */
+	n = (long)(throughput(c, 1, 20) * (double)P.threads_ms / 1e3);
+	n = n < 20 ? 20 : n;
 	for (round = 0; round < P.rounds; round++)
 		for (i = 0; i < 3; i++)
-			rate[i][round] = throughput(c, counts[i], P.threads);
+			rate[i][round] = throughput(c, counts[i], n);
 	for (i = 0; i < 3; i++) {
 		med[i] = median(rate[i], P.rounds);
 		snprintf(name, sizeof(name), "threads%d-k50-%s", counts[i], c->name);
@@ -274,6 +282,39 @@ static void bench_threads(const struct contender *c)
 		snprintf(name, sizeof(name), "threads%d/1-k50-%s", counts[i], c->name);
 		report_ratio(name, med[i] / med[0]);
 	}
+}
+
+/* ---- a Lua state per request ---- */
+
+static void bench_lua(long n)
+{
+	void (*const runs[2])(void) = { bench_lua_default, bench_lua_memtag };
+	static const char *const names[2] = { "lua-default", "lua-memtag" };
+	double ns[2][MAX_ROUNDS], t0, med[2];
+	char note[96];
+	long round, i;
+	int c;
+
+	if (n <= 0)
+		return;
+	for (c = 0; c < 2; c++)
+		runs[c]();	/* warm-up */
+	for (round = 0; round < P.rounds; round++) {
+		for (c = 0; c < 2; c++) {
+			int which = (int)((c + round) % 2);
+
+			t0 = now_ns();
+			for (i = 0; i < n; i++)
+				runs[which]();
+			ns[which][round] = (now_ns() - t0) / (double)n;
+		}
+	}
+	for (c = 0; c < 2; c++) {
+		med[c] = median(ns[c], P.rounds);
+		snprintf(note, sizeof(note), "median of %ld rounds of %ld Lua states", P.rounds, n);
+		report_note(names[c], med[c], "ns/request", note);
+	}
+	report_ratio("lua-memtag/lua-default", med[1] / med[0]);
 }
 
 /* ---- a big region, and the calls one by one ---- */
@@ -374,8 +415,9 @@ static void parse_args(int argc, char **argv)
 		long *value;
 	} keys[] = {
 		{ "rounds", &P.rounds }, { "k1", &P.k1 }, { "k50", &P.k50 },
-		{ "k1000", &P.k1000 }, { "threads", &P.threads }, { "big", &P.big },
-		{ "regions", &P.regions }, { "listed", &P.listed },
+		{ "k1000", &P.k1000 }, { "threads_ms", &P.threads_ms }, { "big", &P.big },
+		{ "regions", &P.regions }, { "listed", &P.listed }, { "lua", &P.lua },
+		{ "anonymous", &P.anonymous },
 	};
 	size_t j, len;
 	int i;
@@ -389,8 +431,8 @@ static void parse_args(int argc, char **argv)
 			}
 		}
 		if (j == sizeof(keys) / sizeof(keys[0]))
-			bench_die("unknown argument '%s' (rounds= k1= k50= k1000= threads= big= "
-				  "regions= listed=)", argv[i]);
+			bench_die("unknown argument '%s' (rounds= k1= k50= k1000= threads_ms= big= "
+				  "regions= listed= lua= anonymous=)", argv[i]);
 	}
 	if (P.rounds < 1 || P.rounds > MAX_ROUNDS)
 		bench_die("rounds must be 1 to %d", MAX_ROUNDS);
@@ -401,6 +443,8 @@ int main(int argc, char **argv)
 	size_t i;
 
 	parse_args(argc, argv);
+	if (P.anonymous)
+		tag_testing_anonymous_memory();
 	bench_sizes_init(sizes, BENCH_SIZES);
 	mte = getauxval(AT_HWCAP2) & HWCAP2_MTE;
 	printf("bench: %ld rounds, %ld CPUs online, MTE %s\n", P.rounds,
@@ -412,6 +456,7 @@ int main(int argc, char **argv)
 		if (!strcmp(bench_contenders[i].name, "memtag-end") ||
 		    !strcmp(bench_contenders[i].name, "malloc"))
 			bench_threads(&bench_contenders[i]);
+	bench_lua(P.lua);
 	if (P.big > 0)
 		bench_big(P.big);
 	if (P.regions > 0)

@@ -35,6 +35,10 @@ struct tag_insns {
 };
 void bench_tag_insns(struct tag_insns *out);
 
+/* One request of the Lua contenders (lua.c). */
+void bench_lua_default(void);
+void bench_lua_memtag(void);
+
 __attribute__((noreturn, format(printf, 1, 2))) void bench_die(const char *fmt, ...);
 
 #endif

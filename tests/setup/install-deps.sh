@@ -11,13 +11,13 @@ host_packages=(
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev
 	libdw-dev libprotobuf-c-dev protobuf-c-compiler libncurses-dev
 	golang-go golang-github-google-pprof-dev prometheus zlib1g-dev
-	libtalloc-dev libapr1-dev uuid-dev valgrind
+	libtalloc-dev libapr1-dev uuid-dev liblua5.4-dev valgrind
 )
 # Target libraries for cross-linking the arm64 guest binaries (multiarch).
 arm64_packages=(
 	libnl-genl-3-dev:arm64 libcunit1-dev:arm64 libjson-c-dev:arm64
 	libkmod2:arm64 libdw-dev:arm64 libprotobuf-c-dev:arm64 libncurses-dev:arm64
-	zlib1g-dev:arm64 libtalloc-dev:arm64 uuid-dev:arm64
+	zlib1g-dev:arm64 libtalloc-dev:arm64 uuid-dev:arm64 liblua5.4-dev:arm64
 )
 # From bookworm-backports: QEMU 7.2's MTE emulation faults on some stores
 # whose tags match (seen with a 22-byte memset at ...0b0); QEMU 10 does not.
