@@ -69,7 +69,7 @@ all: module lib tools
 lib: $(B)/libmemtag.a $(B)/$(SONAME)
 tools: $(B)/tagctl
 tests: $(B)/tests/unit-tests $(B)/tests/memtag-itest $(B)/tests/memtag-scenario \
-	$(B)/tests/memtag-sample-service $(B)/tests/memtag-bench
+	$(B)/tests/memtag-sample-service $(B)/tests/memtag-bench $(B)/tests/memtag-fastpath
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -134,8 +134,34 @@ $(B)/tests/memtag-itest: $(ITEST_OBJS) $(B)/libmemtag.a
 $(B)/tests/memtag-sample-service: $(B)/tests/demo/sample-service.o $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
 
-$(B)/tests/memtag-bench: $(B)/tests/bench/bench.o $(B)/libmemtag.a
+# The request loop's contenders are linked in statically: talloc, APR (and
+# the uuid library it needs) and Lua 5.4 from Debian's -dev packages. libapr1-dev is not
+# multiarch: a cross build takes its copy unpacked in the cache
+# (tests/setup/foreign-dev.sh). --wrap counts libmemtag's MTE tag calls.
+BENCH_OBJS := $(B)/tests/bench/bench.o $(B)/tests/bench/contenders.o $(B)/tests/bench/lua.o
+MEMTAG_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/memtag
+TRIPLET := $(if $(filter arm64,$(ARCH)),aarch64,x86_64)-linux-gnu
+APR_DIR := $(if $(filter $(HOSTARCH),$(ARCH)),,$(MEMTAG_CACHE)/foreign/$(ARCH))
+APR_A := $(APR_DIR)/usr/lib/$(TRIPLET)/libapr-1.a
+BENCH_WRAP := -Wl,--wrap=tag_mte_tag_new -Wl,--wrap=tag_mte_set
+
+$(MEMTAG_CACHE)/foreign/$(ARCH)/usr/lib/$(TRIPLET)/libapr-1.a:
+	MEMTAG_CACHE=$(MEMTAG_CACHE) tests/setup/foreign-dev.sh $(ARCH) >/dev/null
+
+$(B)/tests/bench/contenders.o: ALL_CFLAGS += -DLINUX -D_REENTRANT -I$(APR_DIR)/usr/include/apr-1.0
+$(B)/tests/bench/contenders.o: | $(APR_A)
+$(B)/tests/bench/lua.o: ALL_CFLAGS += -I/usr/include/lua5.4
+$(B)/tests/bench/bench.o: ALL_CFLAGS += -Ilibtag/alloc -Ilibtag/client
+
+$(B)/tests/memtag-bench: $(BENCH_OBJS) $(B)/libmemtag.a $(APR_A)
+	$(CC) $(LDFLAGS) $(BENCH_WRAP) -o $@ $(BENCH_OBJS) $(B)/libmemtag.a -l:libtalloc.a \
+		$(APR_A) -l:libuuid.a -l:liblua5.4.a $(NL_LIBS) -lpthread -lm
+
+# The fast path under callgrind, on the host: anonymous memory, no module.
+$(B)/tests/memtag-fastpath: $(B)/tests/bench/fastpath.o $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
+# each of its call sites must stay a call of its own
+$(B)/tests/bench/fastpath.o: ALL_CFLAGS += -Ilibtag/alloc -Ilibtag/client -fno-crossjumping -fno-optimize-sibling-calls
 
 $(B)/tests/memtag-scenario: $(SCENARIO_OBJS) $(B)/libmemtag.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) -lpthread
@@ -207,8 +233,10 @@ check-all: all tests
 	$(MAKE) harness-selftest
 	$(MAKE) integration
 
-unit: $(B)/tests/unit-tests $(B)/tests/memtag-threads
+# and the fast path's costs do not grow with segments, frees or sites (callgrind)
+unit: $(B)/tests/unit-tests $(B)/tests/memtag-fastpath $(B)/tests/memtag-threads
 	$(B)/tests/unit-tests
+	tests/bench/fastpath.sh $(B)/tests/memtag-fastpath --check
 	$(B)/tests/memtag-threads
 
 # The allocator under ThreadSanitizer, on the host: a race exits 66.
@@ -229,13 +257,17 @@ harness-selftest:
 demo: deps
 	$(MAKE) demo-run
 
-# Costs measured in a guest (TCG: compare runs with each other, not with hardware).
+# Costs measured in guests (TCG: compare runs with each other, not with
+# hardware) and the fast path's instructions on the host (callgrind).
+# See Documentation/performance.md.
 bench: deps
 	$(MAKE) all tests
-	tests/qemu/run.sh --script tests/bench/guest-bench.sh x86_64-6.1 arm64-6.1
+	tests/bench/fastpath.sh $(B)/tests/memtag-fastpath
+	MEMTAG_GUEST_CPUS=4 MEMTAG_GUEST_TIMEOUT=600 \
+		tests/qemu/run.sh --script tests/bench/guest-bench.sh x86_64-6.1 arm64-6.1
 
 demo-run:
 	tests/qemu/run.sh --demo x86_64-6.1 arm64-6.1
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(ITEST_OBJS:.o=.d) \
-	$(SCENARIO_OBJS:.o=.d)
+	$(SCENARIO_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(B)/tests/bench/fastpath.d

@@ -10,13 +10,14 @@ host_packages=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	linux-source-6.1 bc bison flex libelf-dev libssl-dev
 	libdw-dev libprotobuf-c-dev protobuf-c-compiler libncurses-dev
-	golang-go golang-github-google-pprof-dev prometheus zlib1g-dev
+	golang-go golang-github-google-pprof-dev prometheus zlib1g-dev libtsan2
+	libtalloc-dev libapr1-dev uuid-dev liblua5.4-dev valgrind
 )
 # Target libraries for cross-linking the arm64 guest binaries (multiarch).
 arm64_packages=(
 	libnl-genl-3-dev:arm64 libcunit1-dev:arm64 libjson-c-dev:arm64
 	libkmod2:arm64 libdw-dev:arm64 libprotobuf-c-dev:arm64 libncurses-dev:arm64
-	zlib1g-dev:arm64
+	zlib1g-dev:arm64 libtalloc-dev:arm64 uuid-dev:arm64 liblua5.4-dev:arm64
 )
 # From bookworm-backports: QEMU 7.2's MTE emulation faults on some stores
 # whose tags match (seen with a 22-byte memset at ...0b0); QEMU 10 does not.
@@ -61,9 +62,16 @@ too_old() {
 	done
 }
 
+# libapr1-dev is not multiarch (the arm64 one would remove the amd64 one):
+# the benchmark's cross build takes a copy unpacked into the cache.
+foreign_dev() {
+	"$(dirname "$0")/foreign-dev.sh" arm64 >/dev/null
+}
+
 mapfile -t todo < <(missing "${host_packages[@]}" "${arm64_packages[@]}")
 mapfile -t todo_backports < <(too_old "${backports_packages[@]}")
 if [ "${#todo[@]}" -eq 0 ] && [ "${#todo_backports[@]}" -eq 0 ] && [ "$need_update" -eq 0 ]; then
+	foreign_dev
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -81,3 +89,4 @@ if [ "${#todo_backports[@]}" -gt 0 ]; then
 	echo "memtag: installing ${todo_backports[*]} from bookworm-backports"
 	apt-get install -y -q --no-install-recommends -t bookworm-backports "${todo_backports[@]}"
 fi
+foreign_dev

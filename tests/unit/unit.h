@@ -16,5 +16,6 @@ int add_leak_groups_suite(void);
 int add_export_suite(void);
 int add_alloc_suite(void);
 int add_text_suite(void);
+int add_syscount_suite(void);
 
 #endif
