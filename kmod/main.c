@@ -4,6 +4,7 @@
 
 #include <linux/bug.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include "memtag.h"
 #include "event.h"
@@ -19,6 +20,11 @@ static int __init memtag_init(void)
 
 #ifdef MEMTAG_SELFTEST_WARN_AT_LOAD
 	WARN(1, "deliberate warning: harness self-test build\n");
+#endif
+#ifdef MEMTAG_SELFTEST_LEAK_AT_LOAD
+	/* deliberate leak, for kmemleak to find: harness self-test build */
+	if (!kmalloc(64, GFP_KERNEL))
+		return -ENOMEM;
 #endif
 	ret = memtag_backend_init();
 	if (ret)

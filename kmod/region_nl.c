@@ -238,7 +238,8 @@ int memtag_nl_segment_add(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	memtag_caller_of(info, &caller);
 	id = nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]);
-	ret = memtag_region_add_segment(&caller, id, nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
+	ret = memtag_region_add_segment(&caller, id,
+					nla_get_u64(info->attrs[MEMTAG_A_SEGMENT_SIZE]),
 					get_u64_or_0(info, MEMTAG_A_SEGMENT_ADDRESS), &seg,
 					info->extack);
 	if (ret) {

@@ -25,12 +25,37 @@ static void show(const char *key, unsigned long long value)
 	fflush(stdout);
 }
 
+/*
+ * Where p lies in region r, from the module's listing of our segments: not
+ * from libmemtag's own segment table, which its fault handler reads.
+ */
+static uint64_t listed_offset(struct tag_region *r, void *p)
+{
+	uint64_t at = (uintptr_t)untagged(p), offset = UINT64_MAX;
+	struct memtag_segment_record *all = NULL;
+	struct memtag_client *client;
+	size_t n = 0, i;
+
+	if (memtag_client_open(&client) || memtag_segment_list(client, getpid(), &all, &n))
+		exit(3);
+	memtag_client_close(client);
+	for (i = 0; i < n; i++)
+		if (all[i].region == tag_region_id(r) && at >= all[i].address &&
+		    at < all[i].address + all[i].size)
+			offset = all[i].region_offset + (at - all[i].address);
+	free(all);
+	if (offset == UINT64_MAX) {
+		fprintf(stderr, "scenario: the module lists no segment of region %u at %p\n",
+			tag_region_id(r), p);
+		exit(92);
+	}
+	return offset;
+}
+
 static void show_chunk(struct tag_region *r, void *p)
 {
-	struct tag_segment *seg = tag_segment_find(p);
-
 	show("region", tag_region_id(r));
-	show("offset", seg->region_offset + (uint64_t)((char *)untagged(p) - seg->base));
+	show("offset", listed_offset(r, p));
 	show("address", (uintptr_t)p);
 	show("pid", (unsigned long long)getpid());
 }
@@ -195,6 +220,32 @@ static int bad_frees(void)
 	ok &= tag_free(b, p) == 0 && tag_region_end(b) == 0;
 	show("ok", ok);
 	return ok ? 0 : 1;
+}
+
+/* Each refused through the library with the errno api.md names; key=1 if so. */
+static int bad_arguments(void)
+{
+	char long_name[MEMTAG_REGION_NAME_MAX + 1];
+	struct tag_region *r;
+	char *p;
+
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	show("pid", (unsigned long long)getpid());
+	errno = 0;
+	show("null_name", !tag_region_create(NULL, NULL, 0) && errno == EINVAL);
+	errno = 0;
+	show("long_name", !tag_region_create(NULL, long_name, 0) && errno == EINVAL);
+	errno = 0;
+	show("bad_flags", !tag_region_create(NULL, "flags", 0x2) && errno == EINVAL);
+	r = must_create(NULL, "ended", 0);
+	p = must_alloc(r, 16);
+	show("region", tag_region_id(r));
+	if (tag_region_end(r))
+		return 1;
+	errno = 0;
+	show("free_into_ended", tag_free(r, p) == -1 && errno == ESTALE);
+	return 0;
 }
 
 __attribute__((noinline)) static void *leaky_site_one(struct tag_region *r)
@@ -775,6 +826,7 @@ int main(int argc, char **argv)
 		{ "use-after-free", use_after_free },
 		{ "overflow", overflow },
 		{ "bad-frees", bad_frees },
+		{ "bad-arguments", bad_arguments },
 		{ "strict-leaks", strict_leaks },
 		{ "leak-at-exit", leak_at_exit },
 		{ "foreign", foreign },

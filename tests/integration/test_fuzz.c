@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
-#include "internal.h"
+#include "client.h"
 #include "itest.h"
 
 #define FUZZ_MESSAGES 100000	/* per run, half as root and half as nobody */

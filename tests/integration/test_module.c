@@ -20,6 +20,11 @@ static void test_tagctl_says_module_missing(void)
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl status"), 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not loaded"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "modprobe memtag"));
+	/* every command that needs the module, not status alone */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl events"), 3);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl leaks"), 3);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check"), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not loaded"));
 }
 
 static void test_library_says_module_missing(void)

@@ -129,19 +129,52 @@ static void test_profile_after_sigkill(void)
 	memtag_profile_list_free(all, n);
 }
 
-/* A child that never allocates (one that execs, say) leaves no profile. */
+/*
+ * A child that never allocates (one that execs, say) leaves no profile, even
+ * when its parent is profiled: the parent allocates, forks the child, and
+ * sends its pid once the child has exited.
+ */
+static void __attribute__((noreturn)) profiled_parent(int to)
+{
+	struct tag_region *r = tag_region_create(NULL, "profiled-parent", 0);
+	pid_t child;
+
+	if (!r || !allocate_here(r, 100))
+		_exit(2);
+	child = fork();
+	if (child < 0)
+		_exit(3);
+	if (!child)
+		_exit(0);
+	if (waitpid(child, NULL, 0) != child || write(to, &child, sizeof(child)) != sizeof(child))
+		_exit(4);
+	_exit(tag_region_end(r) ? 5 : 0);
+}
+
 static void test_no_profile_without_allocations(void)
 {
 	struct memtag_profile *all;
-	int status;
+	pid_t parent, child = 0;
+	int status, fds[2];
 	size_t n;
-	pid_t pid = fork();
 
-	CU_ASSERT_TRUE_FATAL(pid >= 0);
-	if (!pid)
-		_exit(0);
-	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
-	CU_ASSERT_EQUAL_FATAL(memtag_profile_list(client, pid, &all, &n), 0);
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	parent = fork();
+	CU_ASSERT_TRUE_FATAL(parent >= 0);
+	if (!parent)
+		profiled_parent(fds[1]);
+	close(fds[1]);
+	CU_ASSERT_EQUAL(read(fds[0], &child, sizeof(child)), sizeof(child));
+	close(fds[0]);
+	CU_ASSERT_EQUAL(waitpid(parent, &status, 0), parent);
+	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_TRUE_FATAL(child > 0);
+	/* the parent is profiled: the case is the one promised */
+	CU_ASSERT_EQUAL_FATAL(memtag_profile_list(client, parent, &all, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_PTR_NOT_NULL(site_in(profile_of(all, n, parent), allocate_here));
+	memtag_profile_list_free(all, n);
+	CU_ASSERT_EQUAL_FATAL(memtag_profile_list(client, child, &all, &n), 0);
 	CU_ASSERT_EQUAL(n, 0);
 	memtag_profile_list_free(all, n);
 }

@@ -375,14 +375,15 @@ static void test_stats(void)
 	json_object_put(r);
 	/* a stream: one object per line, the second with the change since the first */
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
-				  "tagctl -j stats --interval 100ms --count 2 | sed -n 2p"), 0);
+				  "set -o pipefail; tagctl -j stats --interval 100ms --count 2 | sed -n 2p"), 0);
 	r = json_tokener_parse(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_TRUE(int_at(r, "delta.interval_ns") > 0);
 	CU_ASSERT_PTR_NOT_NULL(at(r, "delta.module.regions_created"));
 	json_object_put(r);
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
-				  "tagctl stats --interval 100ms --count 2 | grep -c ' regions_live '"), 0);
+				  "set -o pipefail; tagctl stats --interval 100ms --count 2 | "
+				  "grep -c ' regions_live '"), 0);
 	CU_ASSERT_STRING_EQUAL(out, "2\n");
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl stats --interval 0"), 2);
 }
@@ -410,7 +411,7 @@ static void test_top_snapshot(void)
 	CU_ASSERT_STRING_EQUAL(str_at(row, "comm"), "memtag-scenario");
 	json_object_put(r);
 	/* not a terminal: one snapshot as text */
-	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl top -d 0.5 | cat"), 0);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "set -o pipefail; tagctl top -d 0.5 | cat"), 0);
 	snprintf(pattern, sizeof(pattern), "\n%-8lu memtag-scenario", pid);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "PID "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, pattern));

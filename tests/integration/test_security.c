@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <linux/genetlink.h>
 #include <netlink/genl/genl.h>
-#include "internal.h"
+#include "client.h"
 #include "itest.h"
 
 #define NOBODY 65534

@@ -43,8 +43,8 @@ static size_t json_all_of_class(const char *cmd, const char *class)
 	return n;
 }
 
-/* tagctl -j leaks: groups of leak kinds only; returns how many. */
-static size_t leak_groups_listed(void)
+/* tagctl -j leaks ARGS: groups of leak kinds only; returns how many. */
+static size_t leak_groups_listed(const char *args)
 {
 	static const char *const kinds[] = {
 		"region-leaked", "allocations-leaked", "allocations-at-exit",
@@ -52,7 +52,7 @@ static size_t leak_groups_listed(void)
 	struct json_object *root, *leaks, *kind;
 	size_t n, i, j, other = 0;
 
-	CU_ASSERT_EQUAL_FATAL(itest_run(out, sizeof(out), "tagctl -j leaks"), 0);
+	CU_ASSERT_EQUAL_FATAL(itest_run(out, sizeof(out), "tagctl -j leaks %s", args), 0);
 	root = json_tokener_parse(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(root, "leaks", &leaks));
@@ -68,17 +68,40 @@ static size_t leak_groups_listed(void)
 	return n;
 }
 
+/* tagctl -j CMD --pid PID: how many items, each of class. */
+static size_t of_class_for(const char *cmd, unsigned long pid, const char *class)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "%s --pid %lu", cmd, pid);
+	return json_all_of_class(line, class);
+}
+
 static void test_class_listings(void)
 {
 	/* fresh events: earlier suites may have pushed theirs out of the ring */
-	pid_of_scenario("use-after-end");
-	pid_of_scenario("stale-after-reset");
-	pid_of_scenario("leak-at-exit");
-	pid_of_scenario("strict-leaks");
-	pid_of_scenario("bad-frees");
-	CU_ASSERT_TRUE(json_all_of_class("escapes", "escape") >= 2);
-	CU_ASSERT_TRUE(json_all_of_class("violations", "misuse") >= 5);
-	CU_ASSERT_TRUE(leak_groups_listed() >= 2);
+	unsigned long end = pid_of_scenario("use-after-end");
+	unsigned long reset = pid_of_scenario("stale-after-reset");
+	unsigned long leaker = pid_of_scenario("leak-at-exit");
+	unsigned long strict = pid_of_scenario("strict-leaks");
+	unsigned long misuser = pid_of_scenario("bad-frees");
+	char args[32];
+
+	/* every listing holds its class only; each scenario made an exact count */
+	json_all_of_class("escapes", "escape");
+	json_all_of_class("violations", "misuse");
+	leak_groups_listed("");
+	CU_ASSERT_EQUAL(of_class_for("escapes", end, "escape"), 1);
+	CU_ASSERT_EQUAL(of_class_for("escapes", reset, "escape"), 1);
+	/* a double free, two invalid frees, a wrong-region free, an alloc in an ended region */
+	CU_ASSERT_EQUAL(of_class_for("violations", misuser, "misuse"), 5);
+	CU_ASSERT_EQUAL(of_class_for("escapes", misuser, "escape"), 0);
+	/* the open region and the allocation it held at exit */
+	snprintf(args, sizeof(args), "--pid %lu", leaker);
+	CU_ASSERT_EQUAL(leak_groups_listed(args), 2);
+	/* two sites left allocations in the strict region */
+	snprintf(args, sizeof(args), "--pid %lu", strict);
+	CU_ASSERT_EQUAL(leak_groups_listed(args), 2);
 }
 
 static void test_check_exit_codes(void)
@@ -96,6 +119,11 @@ static void test_check_exit_codes(void)
 				  misuser), 0);
 	/* all processes: every class has failed somewhere by now */
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check"), 8 + 1 + 2 + 4);
+	/* and each pair of classes alone: the other codes of tagctl.md */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --fail-on leak,escape"), 8 + 1 + 2);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --fail-on leak,misuse"), 8 + 1 + 4);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --fail-on escape,misuse"),
+			8 + 2 + 4);
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -j check --pid %lu", leaker), 9);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"leaks\":2"));
 }
@@ -119,6 +147,11 @@ static void test_suppressions(void)
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --fail-on bogus"), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown class 'bogus'"));
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --suppressions /nonexistent"), 2);
+	/* an invalid file: exit 2, FILE:LINE: why */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
+				  "printf 'leak:ok*\\nnot-a-class:x\\n' > /tmp/bad.supp && "
+				  "tagctl check --suppressions /tmp/bad.supp"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/tmp/bad.supp:2: "));
 }
 
 static void test_regions_tree_and_filters(void)
@@ -160,9 +193,18 @@ static void test_regions_tree_and_filters(void)
 
 static void test_monitor(void)
 {
+	/*
+	 * The misuse only once tagctl says it joined the group; bounded
+	 * waits: a missed event fails the test, it does not hang the guest.
+	 * The status is tagctl's.
+	 */
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
-				  "tagctl -j monitor --count 1 > /tmp/monitor.out & sleep 2; "
-				  "memtag-scenario bad-frees > /dev/null; wait; cat /tmp/monitor.out"), 0);
+				  "timeout 60 tagctl -j monitor --count 1 >/tmp/monitor.out "
+				  "2>/tmp/monitor.err & m=$!; for i in $(seq 100); do "
+				  "grep -q listening /tmp/monitor.err && break; sleep 0.1; done; "
+				  "grep -q listening /tmp/monitor.err || { kill $m; exit 90; }; "
+				  "memtag-scenario bad-frees >/dev/null; wait $m; s=$?; "
+				  "cat /tmp/monitor.out; exit $s"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"kind\":\"double-free\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"region_name\":\"a\""));
 }
@@ -206,6 +248,7 @@ static void test_other_users_pid_denied(void)
 {
 	static const char *const commands[] = {
 		"tagctl leaks --pid 1", "tagctl events --pid 1", "tagctl violations --pid 1",
+		"tagctl escapes --pid 1",
 		"tagctl check --pid 1", "tagctl stats --pid 1", "tagctl regions --pid 1",
 		"tagctl export --format folded --pid 1",
 	};

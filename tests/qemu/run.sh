@@ -2,10 +2,11 @@
 # Boot memtag test guests in QEMU: real Debian kernels (6.1 and 6.12 on
 # x86_64 and arm64 with MTE) and a KASAN/lockdep/kmemleak debug kernel.
 #
-#   run.sh [--demo | --script FILE] [--selftest warn|wrong-backend] [TARGET...]
+#   run.sh [--demo | --script FILE] [--selftest CASE] [TARGET...]
 #
 # --script runs FILE in the guest instead of the tests (module installed,
 # not loaded), and prints what it wrote: for poking at a kernel by hand.
+# --selftest breaks the run on purpose (harness-selftest.sh): it must fail.
 #
 # One line per target with its CUnit counts; exit status 1 if any failed.
 set -euo pipefail
@@ -15,6 +16,9 @@ top=$(cd "$here/../.." && pwd)
 . "$here/rootfs.sh"
 
 all_targets=(x86_64-6.1 arm64-6.1 x86_64-6.12 arm64-6.12 x86_64-debug)
+# warn, leak: the module is built broken; wrong-backend: the tests are told
+# a lie; the others: the guest runs a small action broken in that one way.
+selftests=(warn wrong-backend leak suite-init test-not-run no-summary call-trace hung-task)
 guest_timeout=${MEMTAG_GUEST_TIMEOUT:-300}
 # more vCPUs for the benchmark's threads variant (MTTCG); tests use one
 guest_cpus=${MEMTAG_GUEST_CPUS:-1}
@@ -24,7 +28,8 @@ selftest=
 targets=()
 
 usage() {
-	echo "usage: $0 [--demo | --script FILE] [--selftest warn|wrong-backend] [TARGET...]" >&2
+	echo "usage: $0 [--demo | --script FILE] [--selftest CASE] [TARGET...]" >&2
+	echo "self-test cases: ${selftests[*]}" >&2
 	echo "targets: ${all_targets[*]}" >&2
 	exit 2
 }
@@ -41,7 +46,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
-case "$selftest" in "" | warn | wrong-backend) ;; *) usage ;; esac
+[ -z "$selftest" ] || case " ${selftests[*]} " in *" $selftest "*) ;; *) usage ;; esac
 
 # Sets kdir, kimage, kver and builtin (folder with modules.builtin*).
 prepare_kernel() {
@@ -78,7 +83,8 @@ stage_root() {
 	cp "$builtin"/modules.builtin "$builtin"/modules.builtin.modinfo \
 		"$builtin"/modules.order "$root/lib/modules/$kver/" 2>/dev/null || true
 	make -s -C "$top" ARCH="$arch" KDIR="$kdir" MODDIR="$work/module" DESTDIR="$root" \
-		${selftest:+MEMTAG_SELFTEST_WARN=$([ "$selftest" = warn ] && echo y)} \
+		MEMTAG_SELFTEST_WARN="$([ "$selftest" = warn ] && echo y)" \
+		MEMTAG_SELFTEST_LEAK="$([ "$selftest" = leak ] && echo y)" \
 		install-module >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; die "$target: module build failed"; }
 	make -s -C "$top" ARCH="$arch" lib tools tests >>"$work/build.log" 2>&1 ||
 		{ cat "$work/build.log" >&2; die "$target: userspace build failed"; }
@@ -119,6 +125,7 @@ MEMTAG_TARGET=$target
 MEMTAG_MODE=$mode
 MEMTAG_EXPECT_BACKEND=$(expected_backend "$arch")
 MEMTAG_WORKLOAD_REGIONS=$([ "$series" = debug ] || [ -n "$selftest" ] && echo 100 || echo 2500)
+MEMTAG_SELFTEST=$(case "$selftest" in warn | wrong-backend) ;; *) echo "$selftest" ;; esac)
 CONF
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/initrd.gz"
 }
@@ -149,16 +156,61 @@ boot() {
 	esac </dev/null >"$work/console.log" 2>&1 || true
 }
 
-# The kernel said something is wrong: any of these fails the run.
+# The kernel said something is wrong: any of these fails the run. Stack
+# dumps are "Call Trace:" on x86_64, "Call trace:" on arm64.
 kernel_problems() {
-	grep -aE 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|possible (circular|recursive) locking|inconsistent lock state|unreferenced object|Kernel panic|Call Trace:|MEMTAG-KMEMLEAK-REPORT' \
+	grep -aE 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|possible (circular|recursive) locking|inconsistent lock state|unreferenced object|kmemleak: .* new suspected memory leaks|Kernel panic|Call [Tt]race:|INFO: task .* blocked for more than|rcu: INFO: .* stall|rcu_sched self-detected stall|BUG: workqueue lockup|general protection fault|Unable to handle kernel|MEMTAG-KMEMLEAK-REPORT' \
 		"$1" | head -n 5 || true
 }
 
+# A field of the MEMTAG-CUNIT line tests/common/cunit_run.c prints.
+cunit_field() {
+	awk -v key="$2" '/^MEMTAG-CUNIT / {for (i = 2; i <= NF; i++) if (index($i, key "=") == 1)
+	     v = substr($i, length(key) + 2)} END {print v}' "$1"
+}
+
 cunit_counts() {
-	awk '/^ +tests / {t=$2; r=$3; p=$4; f=$5} /^ +asserts / {a=$2; af=$5}
-	     END {if (t == "") print "no CUnit summary"; else
-	          printf "tests %s run %s passed %s failed, asserts %s (%s failed)", r, p, f, a, af}' "$1"
+	local f=$1
+	grep -qa '^MEMTAG-CUNIT ' "$f" || { echo "no CUnit summary"; return; }
+	printf 'tests %s registered, %s run, %s passed, %s failed, %s skipped; asserts %s failed' \
+		"$(cunit_field "$f" registered)" "$(cunit_field "$f" run)" "$(cunit_field "$f" passed)" \
+		"$(cunit_field "$f" failed)" "$(cunit_field "$f" skipped)" "$(cunit_field "$f" asserts_failed)"
+}
+
+# Why the tests' own report fails the run, one line per reason (none: it passes).
+cunit_problems() {
+	local f=$1 field registered run skipped listed total
+	if ! grep -qa '^MEMTAG-CUNIT ' "$f"; then
+		echo "no CUnit summary: the tests did not run to their end"
+		return
+	fi
+	for field in registered run passed failed skipped asserts_failed suites_failed inactive; do
+		case "$(cunit_field "$f" "$field")" in
+		"" | *[!0-9]*) echo "the MEMTAG-CUNIT line has no number for $field"; return ;;
+		esac
+	done
+	registered=$(cunit_field "$f" registered)
+	run=$(cunit_field "$f" run)
+	skipped=$(cunit_field "$f" skipped)
+	[ "$run" = "$registered" ] || echo "$((registered - run)) registered test(s) did not run"
+	[ "$(cunit_field "$f" suites_failed)" = 0 ] || echo "$(cunit_field "$f" suites_failed) suite(s) failed their set-up or tear-down"
+	[ "$(cunit_field "$f" failed)" = 0 ] || echo "$(cunit_field "$f" failed) test(s) failed"
+	[ "$(cunit_field "$f" asserts_failed)" = 0 ] || echo "$(cunit_field "$f" asserts_failed) assert(s) failed"
+	[ "$(cunit_field "$f" inactive)" = 0 ] || echo "$(cunit_field "$f" inactive) test(s) or suite(s) inactive"
+	listed=$(grep -ac '^MEMTAG-SKIP ' "$f" || true)
+	[ "$listed" = "$skipped" ] || echo "$skipped skip(s) counted but $listed named"
+	# CUnit's own summary agrees: every registered test ran
+	total=$(awk '/^ +tests / {print $2 " " $3}' "$f" | tail -n1)
+	[ "$total" = "$registered $run" ] || echo "CUnit's summary says tests ${total:-(none)}, not $registered $run"
+	grep -a '^MEMTAG-CUNIT-FAIL: CUnit: ' "$f" | sed 's/^MEMTAG-CUNIT-FAIL: //' || true
+}
+
+# The debug kernel's kmemleak scan must have run (a report fails above).
+kmemleak_problems() {
+	local f=$1 series=$2
+	[ "$series" = debug ] || return 0
+	grep -aq '^MEMTAG-KMEMLEAK-\(CLEAN\|REPORT\)$' "$f" ||
+		echo "kmemleak did not scan: $(grep -a '^MEMTAG-KMEMLEAK-' "$f" || echo 'no MEMTAG-KMEMLEAK marker')"
 }
 
 # Files a guest printed between "MEMTAG-FILE NAME" and "MEMTAG-FILE-END" go to WORK/NAME.
@@ -172,7 +224,7 @@ save_guest_files() {
 }
 
 run_target() {
-	local target=$1 arch=${1%%-*} series=${1#*-} work start verdict problems
+	local target=$1 arch=${1%%-*} series=${1#*-} work start verdict problems reasons
 	work="$top/build/guest/$target${selftest:+-$selftest}"
 	mkdir -p "$work"
 	start=$(date +%s)
@@ -190,20 +242,26 @@ run_target() {
 	fi
 	verdict=$(grep -a '^MEMTAG-VERDICT:' "$work/console.txt" | tail -n1 || true)
 	problems=$(kernel_problems "$work/console.txt")
-	if [ "$mode" = demo ] && [ "$verdict" = "MEMTAG-VERDICT: PASS" ] && [ -z "$problems" ]; then
+	reasons=$(
+		[ -n "$verdict" ] || echo "no verdict (guest crashed, hung or timed out after ${guest_timeout}s)"
+		[ -z "$verdict" ] || [ "$verdict" = "MEMTAG-VERDICT: PASS" ] || echo "$verdict"
+		[ "$mode" = demo ] || cunit_problems "$work/console.txt"
+		kmemleak_problems "$work/console.txt" "$series"
+	)
+	if [ "$mode" = demo ] && [ -z "$reasons" ] && [ -z "$problems" ]; then
 		printf '\n(demo on %s, kernel %s: clean, %ss)\n\n' "$target" "$kver" "$(($(date +%s) - start))"
 		return 0
 	fi
-	if [ "$verdict" = "MEMTAG-VERDICT: PASS" ] && [ -z "$problems" ]; then
+	if [ -z "$reasons" ] && [ -z "$problems" ]; then
 		printf '%-14s %-24s PASS  %s  (%ss)\n' "$target" "$kver" \
 			"$(cunit_counts "$work/console.txt")" "$(($(date +%s) - start))"
+		grep -a '^MEMTAG-KMEMLEAK-CLEAN$' "$work/console.txt" | sed "s/^/  [$target] /" || true
 		return 0
 	fi
 	printf '%-14s %-24s FAIL  %s  (%ss)\n' "$target" "$kver" \
 		"$(cunit_counts "$work/console.txt")" "$(($(date +%s) - start))"
-	[ -n "$verdict" ] || echo "  reason: no verdict (guest crashed, hung or timed out after ${guest_timeout}s)"
-	[ -z "$verdict" ] || [ "$verdict" = "MEMTAG-VERDICT: PASS" ] || echo "  reason: $verdict"
-	[ -z "$problems" ] || printf '  kernel report: %s\n' "$problems"
+	[ -z "$reasons" ] || printf '%s\n' "$reasons" | sed 's/^/  reason: /'
+	[ -z "$problems" ] || printf '%s\n' "$problems" | sed 's/^/  kernel report: /'
 	grep -a -B2 -A3 -- '\.\.\.FAILED' "$work/console.txt" | sed 's/^/  /' | head -n 40 || true
 	echo "  full console log: $work/console.txt"
 	return 1
