@@ -98,6 +98,8 @@ static bool first_segment(struct tag_region *r)
 	return tag_segment_new(r, 0) != NULL;
 }
 
+static struct pending_table *pending_table(void);
+
 struct tag_region *tag_region_create(struct tag_region *parent, const char *name,
 				     unsigned int flags)
 {
@@ -124,6 +126,8 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	r->site = site;
 	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
 	strcpy(r->name, name);
+	/* the table end counts into, made here: end makes no system call of its own */
+	pending_table();
 	/* no process-wide lock across the module call */
 	ret = open_region(r, parent);
 	if (!ret && parent) {

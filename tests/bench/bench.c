@@ -34,11 +34,12 @@ struct params {
 	long listed;		/* regions listed through the module */
 	long lua;		/* Lua states per contender and round */
 	long anonymous;		/* 1: no module (host dry runs; see testing.h) */
+	long warm;		/* lifetimes first, past the quarantine: the steady state */
 };
 
 static struct params P = {
 	.rounds = 5, .k1 = 300, .k50 = 200, .k1000 = 20, .threads_ms = 300,
-	.big = 1000000, .regions = 2000, .listed = 100000, .lua = 50,
+	.big = 1000000, .regions = 2000, .listed = 100000, .lua = 50, .warm = 5000,
 };
 
 static uint16_t sizes[BENCH_SIZES];
@@ -408,6 +409,27 @@ static void bench_listing(long n)
 	memtag_client_close(client);	/* they become leaked records; unload frees them */
 }
 
+/*
+ * Ended regions' first segments are recycled once they leave the
+ * quarantine (256 MiB by default: 4,096 of them): the lifetimes before
+ * that map fresh segments. Measure the steady state a service runs in.
+ */
+static void bench_steady_state(long n)
+{
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		struct tag_region *r = tag_region_create(NULL, "bench-warm", 0);
+
+		if (!r || !tag_alloc(r, 64) || tag_region_end(r))
+			bench_die("warm-up lifetime %ld failed: %m", i);
+	}
+	if (n > 0)
+		printf("bench: %ld lifetimes first, past the quarantine (%.1f us each)\n", n,
+		       (now_ns() - t0) / (double)n / 1e3);
+}
+
 static void parse_args(int argc, char **argv)
 {
 	static const struct {
@@ -417,7 +439,7 @@ static void parse_args(int argc, char **argv)
 		{ "rounds", &P.rounds }, { "k1", &P.k1 }, { "k50", &P.k50 },
 		{ "k1000", &P.k1000 }, { "threads_ms", &P.threads_ms }, { "big", &P.big },
 		{ "regions", &P.regions }, { "listed", &P.listed }, { "lua", &P.lua },
-		{ "anonymous", &P.anonymous },
+		{ "anonymous", &P.anonymous }, { "warm", &P.warm },
 	};
 	size_t j, len;
 	int i;
@@ -432,7 +454,7 @@ static void parse_args(int argc, char **argv)
 		}
 		if (j == sizeof(keys) / sizeof(keys[0]))
 			bench_die("unknown argument '%s' (rounds= k1= k50= k1000= threads_ms= big= "
-				  "regions= listed= lua= anonymous=)", argv[i]);
+				  "regions= listed= lua= anonymous= warm=)", argv[i]);
 	}
 	if (P.rounds < 1 || P.rounds > MAX_ROUNDS)
 		bench_die("rounds must be 1 to %d", MAX_ROUNDS);
@@ -449,6 +471,7 @@ int main(int argc, char **argv)
 	mte = getauxval(AT_HWCAP2) & HWCAP2_MTE;
 	printf("bench: %ld rounds, %ld CPUs online, MTE %s\n", P.rounds,
 	       sysconf(_SC_NPROCESSORS_ONLN), mte ? "yes (emulated under TCG)" : "no");
+	bench_steady_state(P.warm);
 	bench_requests(1, P.k1);
 	bench_requests(50, P.k50);
 	bench_requests(1000, P.k1000);
