@@ -393,6 +393,15 @@ static u64 spare_cost(const struct memtag_segment *seg)
 	return segment_cost(segment_bytes(seg), true);
 }
 
+/* Where a first segment (region offset 0) is, for the caller's mmap. */
+static void segment_info_of(const struct memtag_segment *seg, struct memtag_segment_info *info)
+{
+	info->id = seg->id;
+	info->offset = memtag_segment_offset(seg);
+	info->size = segment_bytes(seg);
+	info->region_offset = 0;
+}
+
 /* A segment of the caller's, with a reference, or an error in extack. */
 static struct memtag_segment *callers_segment(const struct memtag_caller *caller, u32 id,
 					      struct netlink_ext_ack *extack)
@@ -481,10 +490,7 @@ static void give_first_segment(struct memtag_region *r, struct memtag_segment *s
 
 	event_template(r, &owner);
 	memtag_segment_assign(seg, &owner, r->info.flags, 0);
-	info->id = seg->id;
-	info->offset = memtag_segment_offset(seg);
-	info->size = segment_bytes(seg);
-	info->region_offset = 0;
+	segment_info_of(seg, info);
 	attach_segment(r, seg, info->size);
 	r->charged += spare_cost(seg);
 }
@@ -709,6 +715,29 @@ static void end_region(struct memtag_region *r)
 }
 
 /*
+ * The caller's live region id and, with recycle, the segment its first
+ * segment's pages went to (*to; see recycle_first()). Under regions_lock.
+ */
+static struct memtag_region *owned_recycled(const struct memtag_caller *caller, u32 id,
+					    u32 recycle, enum memtag_event_kind why,
+					    struct memtag_segment **to,
+					    struct netlink_ext_ack *extack)
+{
+	struct memtag_region *r = owned_region(caller, id, extack);
+
+	*to = NULL;
+	if (IS_ERR(r) || !recycle)
+		return r;
+	/* an end makes a spare of it: the owner keeps a bounded number */
+	if (why == MEMTAG_EVENT_USE_AFTER_END && r->owner->nr_spares >= MEMTAG_OWNER_SPARES_MAX) {
+		NL_SET_ERR_MSG(extack, "the owner holds the most spare segments it may");
+		return ERR_PTR(-EDQUOT);
+	}
+	*to = recycle_first(caller, r, recycle, why, extack);
+	return IS_ERR(*to) ? ERR_CAST(*to) : r;
+}
+
+/*
  * End a region; with recycle, its first segment's pages go to that
  * revoked segment of the caller's, which waits as a spare for the next
  * create (spare gets its id). One call revokes the whole subtree.
@@ -716,32 +745,19 @@ static void end_region(struct memtag_region *r)
 int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
 		      struct memtag_segment_info *spare, struct netlink_ext_ack *extack)
 {
-	struct memtag_segment *to = NULL;
+	struct memtag_segment *to;
 	struct memtag_region *r;
 	int ret = 0;
 
 	mutex_lock(&regions_lock);
-	r = owned_region(caller, id, extack);
-	if (IS_ERR(r)) {
-		ret = PTR_ERR(r);
+	r = owned_recycled(caller, id, recycle, MEMTAG_EVENT_USE_AFTER_END, &to, extack);
+	ret = PTR_ERR_OR_ZERO(r);
+	if (ret)
 		goto out;
-	}
-	if (recycle && r->owner->nr_spares >= MEMTAG_OWNER_SPARES_MAX) {
-		NL_SET_ERR_MSG(extack, "socket holds the most spare segments it may");
-		ret = -EDQUOT;
-		goto out;
-	}
-	if (recycle) {
-		to = recycle_first(caller, r, recycle, MEMTAG_EVENT_USE_AFTER_END, extack);
-		ret = PTR_ERR_OR_ZERO(to);
-		if (ret)
-			goto out;
-		/* before the end: the socket and the user must outlive it */
+	if (to) {
+		/* before the end: the owner and the user must outlive it */
 		keep_spare(r->owner, r->user, to);
-		spare->id = to->id;
-		spare->offset = memtag_segment_offset(to);
-		spare->size = segment_bytes(to);
-		spare->region_offset = 0;
+		segment_info_of(to, spare);
 	}
 	end_region(r);
 	regions_generation++;
@@ -761,22 +777,15 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 			const struct memtag_segment_req *req, struct memtag_region_info *info,
 			struct memtag_segment_info *seg, struct netlink_ext_ack *extack)
 {
-	struct memtag_segment *to = NULL;
+	struct memtag_segment *to;
 	struct memtag_region *r;
 	int ret = 0;
 
 	mutex_lock(&regions_lock);
-	r = owned_region(caller, id, extack);
-	if (IS_ERR(r)) {
-		ret = PTR_ERR(r);
+	r = owned_recycled(caller, id, req->recycle, MEMTAG_EVENT_STALE_AFTER_RESET, &to, extack);
+	ret = PTR_ERR_OR_ZERO(r);
+	if (ret)
 		goto out;
-	}
-	if (req->recycle) {
-		to = recycle_first(caller, r, req->recycle, MEMTAG_EVENT_STALE_AFTER_RESET, extack);
-		ret = PTR_ERR_OR_ZERO(to);
-		if (ret)
-			goto out;
-	}
 	end_children(r);
 	revoke_segments(r, MEMTAG_EVENT_STALE_AFTER_RESET);
 	r->info.resets++;
