@@ -528,7 +528,7 @@ static struct memtag_region *own_region_quiet(const struct memtag_caller *caller
 static void remove_segment(struct memtag_region *r, struct memtag_segment *seg)
 {
 	u64 size = (u64)seg->npages << PAGE_SHIFT;
-	u64 cost = segment_cost(size, !!seg->pages);
+	u64 cost = segment_cost(size, seg->module_memory);
 
 	list_del_init(&seg->node);
 	if (seg->region_offset + size == r->next_offset)

@@ -38,6 +38,7 @@ struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 
 		return ERR_PTR(-ENOMEM);
 	seg->npages = bytes >> PAGE_SHIFT;
 	seg->address = address;
+	seg->module_memory = !address;
 	if (!address)
 		seg->pages = kvcalloc(seg->npages, sizeof(*seg->pages), GFP_KERNEL_ACCOUNT);
 	if (!address && !seg->pages) {
@@ -99,14 +100,23 @@ void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind wh
 {
 	struct address_space *mapping;
 
+	struct page **pages;
+
 	mutex_lock(&seg->lock);
 	seg->revoked = why;
 	mapping = seg->mapping;
 	/* mapped ptes hold their own page references until the unmap below */
 	free_pages_locked(seg);
+	/*
+	 * The page array goes too: a revoked segment its owner keeps mapped
+	 * (quarantine) holds only its record, not 2 MiB per GiB of array.
+	 */
+	pages = seg->pages;
+	seg->pages = NULL;
 	mutex_unlock(&seg->lock);
 	/* faults after this point see the segment revoked */
 	zap(mapping, seg);
+	kvfree(pages);
 	kref_put(&seg->ref, segment_free);
 }
 
@@ -143,12 +153,14 @@ int memtag_segment_recycle(struct memtag_segment *from, struct memtag_segment *t
 
 	mutex_lock(&from->lock);
 	mutex_lock_nested(&to->lock, SINGLE_DEPTH_NESTING);
-	if (!to->revoked || !to->mapping || to->nr_vmas != 1 || !to->pages || !from->pages ||
-	    from->revoked || to->npages != from->npages) {
+	if (!to->revoked || !to->mapping || to->nr_vmas != 1 || !to->module_memory ||
+	    !from->pages || from->revoked || to->npages != from->npages) {
 		ret = -EINVAL;
 		goto unlock;
 	}
-	swap(from->pages, to->pages);	/* to's were freed at its revocation */
+	/* to's array went at its revocation: from's moves over, pages and all */
+	to->pages = from->pages;
+	from->pages = NULL;
 	to->resident = from->resident;
 	from->resident = 0;
 	from->revoked = why;
@@ -362,7 +374,7 @@ static int check_mappable(struct memtag_segment *seg, struct vm_area_struct *vma
 	}
 	if (seg->revoked)
 		return -ESTALE;
-	if (!seg->pages)
+	if (!seg->module_memory)
 		return -ENODEV;	/* the owner's own memory (MTE): nothing to map */
 	if (seg->nr_vmas)
 		return -EBUSY;

@@ -25,7 +25,8 @@ struct memtag_segment {
 	u64 region_offset;
 	unsigned long npages;
 	unsigned long resident;
-	struct page **pages;
+	struct page **pages;		/* while live (software); NULL once revoked */
+	bool module_memory;		/* software: the pages are ours, mapped from /dev/memtag */
 	struct page *scratch;		/* served after revocation, in continue mode */
 	unsigned int nr_vmas;		/* vmas pointing here (mremap copies) */
 	struct address_space *mapping;	/* while mapped */
