@@ -53,7 +53,9 @@ run_sparse() {
 	rm -rf "$build/$arch" && mkdir -p "$build/$arch"
 	cp -r "$top/Kbuild" "$top/kmod" "$build/$arch/"
 	say "sparse (C=2) on kmod/ for $arch against $kdir"
-	if ! make -s -C "$kdir" M="$build/$arch" ARCH="$arch" \
+	# run from make check: an outer make's flags would add "Entering directory" lines
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$kdir" \
+		M="$build/$arch" ARCH="$arch" \
 		CROSS_COMPILE="$([ "$arch" = arm64 ] && echo aarch64-linux-gnu-)" C=2 modules >"$log" 2>&1; then
 		cat "$log"
 		die "sparse build for $arch failed"
