@@ -90,6 +90,17 @@ static int ioc_reset(const struct memtag_caller *caller, struct memtag_ioc_regio
 	return ret;
 }
 
+/* The segment a call recycled, live now: its pages mapped before the caller runs on. */
+static void prefault(u32 id)
+{
+	struct memtag_segment *seg = id ? memtag_segment_get(id) : NULL;
+
+	if (seg) {
+		memtag_segment_prefault(seg);
+		memtag_segment_put(seg);
+	}
+}
+
 long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct memtag_ioc_region __user *uarg = (void __user *)arg;
@@ -118,6 +129,8 @@ long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = ioc_reset(&caller, &req);
 		break;
 	}
+	if (!ret && cmd != MEMTAG_IOC_REGION_CREATE)
+		prefault(req.segment.id);
 	if (ret)
 		return ret;
 	if (!copy_to_user(uarg, &req, sizeof(req)))

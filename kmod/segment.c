@@ -176,11 +176,42 @@ unlock:
 		return ret;
 	/* faults on from are escapes from now on; on to they map the moved pages */
 	zap(from_map, from);
-	zap(to_map, to);
-	if (scratch)
+	/* to's ptes went at its revocation: only a scratch page can be mapped there */
+	if (scratch) {
+		zap(to_map, to);
 		put_page(scratch);
+	}
 	kref_put(&from->ref, segment_free);
 	return 0;
+}
+
+static const struct vm_operations_struct memtag_segment_vm_ops;
+
+/*
+ * Map the pages a recycled segment brought along into its owner, the
+ * caller, now: the next lifetime takes no fault for them. Same lock order
+ * as a fault (mmap lock, then the segment's); best effort.
+ */
+void memtag_segment_prefault(struct memtag_segment *seg)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long i;
+
+	if (!mm || !seg->module_memory)
+		return;
+	mmap_read_lock(mm);
+	mutex_lock(&seg->lock);
+	vma = seg->address && !seg->revoked && seg->pages ? vma_lookup(mm, seg->address) : NULL;
+	if (vma && vma->vm_ops == &memtag_segment_vm_ops && vma->vm_private_data == seg &&
+	    vma->vm_end - vma->vm_start == seg->npages << PAGE_SHIFT) {
+		for (i = 0; i < seg->npages; i++)
+			if (seg->pages[i])	/* -EBUSY: mapped already */
+				vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
+					       seg->pages[i]);
+	}
+	mutex_unlock(&seg->lock);
+	mmap_read_unlock(mm);
 }
 
 void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event *owner,

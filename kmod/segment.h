@@ -51,6 +51,8 @@ void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind wh
 /* Move from's pages into to, a revoked segment its owner still maps; to is live again. */
 int memtag_segment_recycle(struct memtag_segment *from, struct memtag_segment *to,
 			   enum memtag_event_kind why);
+/* Map a recycled segment's pages into the calling owner's mapping at once. */
+void memtag_segment_prefault(struct memtag_segment *seg);
 /* A live segment changes hands (a spare given to a region): whose it is now. */
 void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event *owner,
 			   u32 region_flags, u64 region_offset);
