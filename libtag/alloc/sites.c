@@ -242,8 +242,9 @@ static uint32_t new_bucket(const uint64_t *stack, unsigned int depth)
 
 	pthread_mutex_lock(&profile_lock);
 	slot = find_slot(stack, depth);
-	if (*slot) {
-		index = *slot - 1;	/* another thread added it first */
+	index = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (index) {
+		index--;		/* another thread added it first */
 	} else if (tag_profile_area->nr_buckets >= OVERFLOW_BUCKET) {
 		index = overflow_bucket();
 	} else {
@@ -312,7 +313,8 @@ static uint32_t site_lookup(uint64_t site)
 	if (!the_area())
 		return MEMTAG_PROFILE_BUCKETS;	/* no memory for counters: not counted */
 	depth = capture(site, stack);
-	v = *find_slot(stack, depth);
+	/* another thread may be filling the slot: read it as find_slot does */
+	v = __atomic_load_n(find_slot(stack, depth), __ATOMIC_ACQUIRE);
 	if (v)
 		return v - 1;
 	/* a full table: new sites share the overflow bucket, without the lock */
