@@ -47,12 +47,13 @@ else
 	memtag-itest
 fi
 rc=$?
-echo "MEMTAG-END rc=$rc"
+echo "MEMTAG-END rc=$rc uptime=$(cut -d' ' -f1 /proc/uptime)s"
 
 # debugfs files have size 0: read the report, then look at what was read
 if [ -e "$kmemleak" ]; then
 	# kmemleak ignores objects younger than 5 s; a write of "scan" scans
 	sleep 6
+	echo "MEMTAG-KMEMLEAK-SCANNING uptime=$(cut -d' ' -f1 /proc/uptime)s"
 	if echo scan >"$kmemleak" && echo scan >"$kmemleak" && cat "$kmemleak" >/tmp/kmemleak; then
 		if [ -s /tmp/kmemleak ]; then
 			echo "MEMTAG-KMEMLEAK-REPORT"
@@ -60,6 +61,7 @@ if [ -e "$kmemleak" ]; then
 			rc=1
 		else
 			echo "MEMTAG-KMEMLEAK-CLEAN"
+			echo "MEMTAG-KMEMLEAK-SCANNED uptime=$(cut -d' ' -f1 /proc/uptime)s"
 		fi
 	else
 		echo "MEMTAG-KMEMLEAK-UNAVAILABLE: $kmemleak cannot be scanned or read"
