@@ -10,23 +10,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "client.h"
+#include "fuzz.h"
 #include "itest.h"
 
+#define rnd fuzz_rnd
+#define interesting fuzz_interesting
+
 #define FUZZ_MESSAGES 100000	/* per run, half as root and half as nobody */
-#define FUZZ_SEED 0x6d656d74ULL
+#define FUZZ_SEED 0x6d656d74ULL	/* MEMTAG_FUZZ_SEED replaces it */
 #define MSG_MAX 512
 
 static uint64_t rng;
 static unsigned long sent_failed;
 
+void fuzz_seed(uint64_t seed)
+{
+	rng = seed ? seed : 1;	/* xorshift stays at 0 forever */
+}
+
 /* xorshift64*: deterministic, so that a failing run can be replayed */
-static uint32_t rnd(void)
+uint32_t fuzz_rnd(void)
 {
 	rng ^= rng >> 12;
 	rng ^= rng << 25;
@@ -34,8 +44,7 @@ static uint32_t rnd(void)
 	return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 32);
 }
 
-/* Values near the edges the policies check, or anything. */
-static uint64_t interesting(void)
+uint64_t fuzz_interesting(void)
 {
 	static const uint64_t edges[] = {
 		0, 1, 2, 4095, 4096, 4097, 65536, 1ULL << 30, (1ULL << 30) + 4096,
@@ -44,6 +53,21 @@ static uint64_t interesting(void)
 
 	return rnd() % 2 ? edges[rnd() % (sizeof(edges) / sizeof(edges[0]))] :
 			   (uint64_t)rnd() << 32 | rnd();
+}
+
+uint64_t fuzz_base_seed(uint64_t fallback)
+{
+	const char *s = getenv("MEMTAG_FUZZ_SEED");
+
+	return s && *s ? strtoull(s, NULL, 0) : fallback;
+}
+
+unsigned long fuzz_count(unsigned long fallback)
+{
+	const char *s = getenv("MEMTAG_FUZZ_SCALE");
+	unsigned long scale = s && *s ? strtoul(s, NULL, 0) : 1;
+
+	return fallback * (scale ? scale : 1);
 }
 
 /* Random attributes after the genetlink header; some lengths lie. */
@@ -107,6 +131,7 @@ static int fuzz(unsigned long count, uint64_t seed)
 {
 	struct memtag_client *c;
 	struct memtag_status st;
+	time_t start = time(NULL);
 	int fd, family, i;
 
 	if (memtag_client_open(&c))
@@ -115,7 +140,8 @@ static int fuzz(unsigned long count, uint64_t seed)
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return 2;
-	rng = seed;
+	fuzz_seed(seed);
+	sent_failed = 0;
 	for (i = 0; (unsigned long)i < count; i++) {
 		send_one(fd, family);
 		if (!(i % 64))
@@ -124,25 +150,49 @@ static int fuzz(unsigned long count, uint64_t seed)
 	/* most messages reach the module: the fuzzer is not refused at the door */
 	if (sent_failed > count / 4)
 		return 3;
+	printf("    fuzz: %lu messages, %lu refused whole, in %lld s\n", count, sent_failed,
+	       (long long)(time(NULL) - start));
 	close(fd);	/* what it created is now leaked, as a crash would leave it */
 	return memtag_status_get(c, &st) ? 4 : 0;
 }
 
-static void test_fuzz_root(void)
+/* The run's seed and size, printed so that a failure can be replayed. */
+static void announce(const char *what, unsigned long count, uint64_t seed)
 {
-	CU_ASSERT_EQUAL(fuzz(FUZZ_MESSAGES / 2, FUZZ_SEED), 0);
+	printf("\n    fuzz %s: %lu steps, MEMTAG_FUZZ_SEED=0x%llx\n", what, count,
+	       (unsigned long long)seed);
+	fflush(stdout);
 }
 
-static void test_fuzz_nobody(void)
+/* fn(count, seed) in a child as nobody; its exit status, or 128+signal. */
+static int as_nobody(int (*fn)(unsigned long, uint64_t), unsigned long count, uint64_t seed)
 {
 	pid_t pid = fork();
 	int status;
 
 	if (pid == 0)
-		_exit(setgid(65534) || setuid(65534) ? 9 : fuzz(FUZZ_MESSAGES / 2, FUZZ_SEED + 1));
-	CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
-	CU_ASSERT_TRUE(WIFEXITED(status));
-	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+		_exit(setgid(65534) || setuid(65534) ? 9 : fn(count, seed));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_fuzz_root(void)
+{
+	unsigned long count = fuzz_count(FUZZ_MESSAGES / 2);
+	uint64_t seed = fuzz_base_seed(FUZZ_SEED);
+
+	announce("netlink as root", count, seed);
+	CU_ASSERT_EQUAL(fuzz(count, seed), 0);
+}
+
+static void test_fuzz_nobody(void)
+{
+	unsigned long count = fuzz_count(FUZZ_MESSAGES / 2);
+	uint64_t seed = fuzz_base_seed(FUZZ_SEED) + 1;
+
+	announce("netlink as nobody", count, seed);
+	CU_ASSERT_EQUAL(as_nobody(fuzz, count, seed), 0);
 }
 
 int itest_add_fuzz_suite(void)
@@ -150,6 +200,8 @@ int itest_add_fuzz_suite(void)
 	static const struct test_case cases[] = {
 		{ "random and malformed messages as root", test_fuzz_root },
 		{ "random and malformed messages as nobody", test_fuzz_nobody },
+		{ "random and malformed lifetime ioctls as root", test_fuzz_ioctl_root },
+		{ "random and malformed lifetime ioctls as nobody", test_fuzz_ioctl_nobody },
 		{ NULL, NULL },
 	};
 
