@@ -61,7 +61,7 @@ ITEST_OBJS := $(ITEST_SRCS:%.c=$(B)/%.o)
 SONAME := libmemtag.so.0
 
 .PHONY: all lib tools module tests install install-lib install-tools install-man \
-	install-module uninstall clean deps check check-all unit static integration bench \
+	install-module uninstall clean deps check check-all unit static integration bench stress \
 	harness-selftest demo demo-run
 
 all: module lib tools
@@ -265,6 +265,15 @@ bench: deps
 	tests/bench/fastpath.sh $(B)/tests/memtag-fastpath
 	MEMTAG_GUEST_CPUS=4 MEMTAG_GUEST_TIMEOUT=600 \
 		tests/qemu/run.sh --script tests/bench/guest-bench.sh x86_64-6.1 arm64-6.1
+
+# Long, not in make check: the fuzzers at 10 times their size (1,000,000
+# netlink messages), 10,000 owners killed holding regions, 8 workers against
+# 2 dumpers; on the debug kernel with two vCPUs. See Documentation/testing.md.
+STRESS_TARGETS ?= x86_64-debug
+stress: deps
+	$(MAKE) all tests
+	MEMTAG_GUEST_CPUS=2 MEMTAG_GUEST_TIMEOUT=5400 \
+		tests/qemu/run.sh --script tests/stress/guest-stress.sh $(STRESS_TARGETS)
 
 demo-run:
 	tests/qemu/run.sh --demo x86_64-6.1 arm64-6.1

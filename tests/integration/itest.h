@@ -33,5 +33,6 @@ int itest_add_profile_suite(void);
 int itest_add_security_suite(void);
 int itest_add_fuzz_suite(void);
 int itest_add_syscalls_suite(void);
+int itest_add_stress_suite(void);
 
 #endif

@@ -86,6 +86,12 @@ unsigned long itest_read_param(const char *name)
 	return n;
 }
 
+/* make stress (tests/stress/guest-stress.sh): the fuzzers, larger, and the stress suite. */
+static int add_stress_suites(void)
+{
+	return itest_add_fuzz_suite() || itest_add_stress_suite();
+}
+
 static int add_suites(void)
 {
 	return itest_add_module_suites() || itest_add_status_suites() ||
@@ -101,5 +107,7 @@ int main(void)
 {
 	printf("memtag integration tests: expecting backend=%s\n", itest_expected_backend());
 	fflush(stdout);
+	if (getenv("MEMTAG_STRESS"))
+		return run_suites(add_stress_suites);
 	return run_suites(add_suites);
 }
