@@ -180,6 +180,16 @@ static void multicast(const struct memtag_event *e, struct net *net)
 	genlmsg_multicast_netns(&memtag_family, net, msg, 0, 0, GFP_KERNEL);
 }
 
+/*
+ * Misuse, whoever saw it: the module (software escapes, foreign attempts)
+ * or libmemtag (MTE faults, bad frees), so that the counter means the
+ * same on both backends. Leaks are not misuse.
+ */
+static bool is_violation(enum memtag_event_kind kind)
+{
+	return kind != MEMTAG_EVENT_REGION_LEAKED && kind != MEMTAG_EVENT_ALLOCS_LEAKED;
+}
+
 void memtag_event_record(struct memtag_event *e, struct net *net)
 {
 	bool kept;
@@ -189,6 +199,8 @@ void memtag_event_record(struct memtag_event *e, struct net *net)
 	e->time_ns = ktime_get_boottime_ns();
 	e->net_cookie = net->net_cookie;
 	atomic64_inc(&totals[e->kind]);
+	if (is_violation(e->kind))
+		atomic64_inc(&memtag_counters.violations);
 	spin_lock(&ring_lock);
 	kept = ring_store(e);
 	spin_unlock(&ring_lock);

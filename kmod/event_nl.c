@@ -77,8 +77,6 @@ int memtag_nl_event_report(struct sk_buff *skb, struct genl_info *info)
 	e.site = get_u64_or_zero(info, MEMTAG_A_EVENT_SITE);
 	e.size = get_u64_or_zero(info, MEMTAG_A_EVENT_SIZE);
 	e.count = get_u64_or_zero(info, MEMTAG_A_EVENT_COUNT);
-	if (kind != MEMTAG_EVENT_ALLOCS_LEAKED)
-		atomic64_inc(&memtag_counters.violations);
 	memtag_event_record(&e, caller.net);
 	return 0;
 }

@@ -230,7 +230,6 @@ static void record_foreign(const struct memtag_caller *caller, const struct memt
 	e.flags = MEMTAG_EVENT_F_KERNEL;
 	e.tgid = caller->tgid;
 	e.uid = caller->uid;
-	atomic64_inc(&memtag_counters.violations);
 	memtag_event_record(&e, caller->net);
 }
 

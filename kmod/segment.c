@@ -388,7 +388,6 @@ static void record_foreign_map(struct memtag_segment *seg)
 	e.flags = MEMTAG_EVENT_F_KERNEL;
 	e.tgid = current->tgid;
 	e.uid = current_euid();
-	atomic64_inc(&memtag_counters.violations);
 	memtag_event_record(&e, read_pnet(&seg->owner.net));
 }
 

@@ -81,14 +81,31 @@ static size_t count_events(uint32_t pid, enum memtag_event_kind kind)
 	return hits;
 }
 
-/* Escape-like faults: the record carries region, offset, address and pc. */
+/* The module's violations counter; 0 (a failure) if it cannot be read. */
+static uint64_t violations_now(void)
+{
+	struct memtag_client *client = NULL;
+	struct memtag_status st = { 0 };
+
+	if (memtag_client_open(&client) || memtag_status_get(client, &st))
+		CU_FAIL("cannot read the module's status");
+	memtag_client_close(client);
+	return st.violations;
+}
+
+/*
+ * Escape-like faults: the record carries region, offset, address and pc,
+ * and counts once in violations whoever saw it (module or libmemtag).
+ */
 static void expect_fault(const char *name, const char *options, int exit_code,
 			 enum memtag_event_kind kind, const char *region_name, uint32_t flag)
 {
+	uint64_t violations = violations_now();
 	struct memtag_event_record *all;
 	const struct memtag_event_record *e;
 
 	CU_ASSERT_EQUAL(scenario(options, name), exit_code);
+	CU_ASSERT_EQUAL(violations_now(), violations + 1);
 	/* once: dying must not make the access (and its record) a second time */
 	CU_ASSERT_EQUAL(count_events((uint32_t)value_of("pid"), kind), 1);
 	e = find_event(&all, kind, (uint32_t)value_of("pid"));

@@ -92,7 +92,7 @@ enum memtag_counter {
 	MEMTAG_COUNTER_REGIONS_CREATED,	/* u64 */
 	MEMTAG_COUNTER_REGIONS_ENDED,	/* u64 */
 	MEMTAG_COUNTER_REGIONS_LEAKED,	/* u64: owner went away first */
-	MEMTAG_COUNTER_VIOLATIONS,	/* u64: refused misuse */
+	MEMTAG_COUNTER_VIOLATIONS,	/* u64: misuse recorded, leaks not */
 	MEMTAG_COUNTER_EVENTS,		/* u64: events recorded */
 	MEMTAG_COUNTER_EVENTS_DROPPED,	/* u64: records overwritten in the ring */
 	MEMTAG_COUNTER_BYTES_RESERVED,	/* u64: bytes in live segments */
