@@ -268,12 +268,11 @@ bench: deps
 
 # Long, not in make check: the fuzzers at 10 times their size (1,000,000
 # netlink messages), 10,000 owners killed holding regions, 8 workers against
-# 2 dumpers; on the debug kernel with two vCPUs. See Documentation/testing.md.
+# 2 dumpers; on the debug kernel. See Documentation/testing.md.
 STRESS_TARGETS ?= x86_64-debug
 stress: deps
 	$(MAKE) all tests
-	MEMTAG_GUEST_CPUS=2 MEMTAG_GUEST_TIMEOUT=5400 \
-		tests/qemu/run.sh --script tests/stress/guest-stress.sh $(STRESS_TARGETS)
+	MEMTAG_GUEST_TIMEOUT=5400 tests/qemu/run.sh --script tests/stress/guest-stress.sh $(STRESS_TARGETS)
 
 demo-run:
 	tests/qemu/run.sh --demo x86_64-6.1 arm64-6.1

@@ -159,8 +159,9 @@ static int fuzz(unsigned long count, uint64_t seed)
 /* The run's seed and size, printed so that a failure can be replayed. */
 static void announce(const char *what, unsigned long count, uint64_t seed)
 {
-	printf("\n    fuzz %s: %lu steps, MEMTAG_FUZZ_SEED=0x%llx\n", what, count,
-	       (unsigned long long)seed);
+	printf("\n    fuzz %s: %lu messages, seed 0x%llx (replay: MEMTAG_FUZZ_SEED=0x%llx)\n",
+	       what, count, (unsigned long long)seed,
+	       (unsigned long long)fuzz_base_seed(FUZZ_SEED));
 	fflush(stdout);
 }
 
@@ -189,7 +190,7 @@ static void test_fuzz_root(void)
 static void test_fuzz_nobody(void)
 {
 	unsigned long count = fuzz_count(FUZZ_MESSAGES / 2);
-	uint64_t seed = fuzz_base_seed(FUZZ_SEED) + 1;
+	uint64_t seed = fuzz_base_seed(FUZZ_SEED) + 1;	/* nobody's own sequence */
 
 	announce("netlink as nobody", count, seed);
 	CU_ASSERT_EQUAL(as_nobody(fuzz, count, seed), 0);

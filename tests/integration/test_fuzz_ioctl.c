@@ -35,7 +35,7 @@
  * kernel (KASAN under TCG), see Documentation/testing.md.
  */
 #define IOCTL_STEPS 20000
-#define IOCTL_SEED 0x696f6374ULL	/* MEMTAG_FUZZ_SEED replaces it (plus 2 and 3) */
+#define IOCTL_SEED 0x696f6374ULL	/* MEMTAG_FUZZ_SEED replaces it; runs add 2 and 3 */
 #define NOBODY 65534
 #define SLOTS 64
 #define CHILD_STEPS 24
@@ -652,8 +652,9 @@ static void check_whole(const struct probe *before, bool nobody)
 
 static void announce(const char *who, unsigned long count, uint64_t seed)
 {
-	printf("\n    fuzz ioctl as %s: %lu steps, MEMTAG_FUZZ_SEED=0x%llx\n", who, count,
-	       (unsigned long long)seed);
+	printf("\n    fuzz ioctl as %s: %lu steps, seed 0x%llx (replay: MEMTAG_FUZZ_SEED=0x%llx)\n",
+	       who, count, (unsigned long long)seed,
+	       (unsigned long long)fuzz_base_seed(IOCTL_SEED));
 	fflush(stdout);
 }
 
