@@ -151,6 +151,9 @@ int memtag_segment_recycle(struct memtag_segment *from, struct memtag_segment *t
 	struct page *scratch;
 	int ret = 0;
 
+	/* a region's own first segment named as the one to recycle: one lock, taken twice */
+	if (from == to)
+		return -EINVAL;
 	mutex_lock(&from->lock);
 	mutex_lock_nested(&to->lock, SINGLE_DEPTH_NESTING);
 	if (!to->revoked || !to->mapping || to->nr_vmas != 1 || !to->module_memory ||

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -578,6 +579,40 @@ static void test_unsent_reply_undone(void)
 	nl_socket_free(sock);
 }
 
+/*
+ * END and RESET naming the region's own first segment as the one to
+ * recycle: refused. It once took that segment's lock twice and hung the
+ * module (regions_lock held) for every user.
+ */
+static int recycle_own_first(void *arg)
+{
+	struct memtag_ioc_region req = { .name = "self-recycle", .segment.size = 65536 };
+	struct memtag_ioc_region again;
+	int fd = open(MEMTAG_DEVICE, O_RDWR);
+
+	(void)arg;
+	req.segment.address = segment_address();
+	if (fd < 0 || ioctl(fd, MEMTAG_IOC_REGION_CREATE, &req))
+		return 100;
+	if (segment_address() == 0 &&
+	    mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 (off_t)req.segment.offset) == MAP_FAILED)
+		return 101;
+	again = (struct memtag_ioc_region){ .id = req.id, .segment.id = req.segment.id };
+	if (ioctl(fd, MEMTAG_IOC_REGION_RESET, &again) != -1 || errno != EINVAL)
+		return 102;
+	again = (struct memtag_ioc_region){ .id = req.id, .segment.id = req.segment.id };
+	if (ioctl(fd, MEMTAG_IOC_REGION_END, &again) != -1 || errno != EINVAL)
+		return 103;
+	again = (struct memtag_ioc_region){ .id = req.id };
+	return ioctl(fd, MEMTAG_IOC_REGION_END, &again) ? 104 : 0;
+}
+
+static void test_recycle_own_segment_refused(void)
+{
+	CU_ASSERT_EQUAL(as_nobody(recycle_own_first, NULL), 0);
+}
+
 int itest_add_security_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -596,6 +631,8 @@ int itest_add_security_suite(void)
 		  test_flood_cannot_evict_others },
 		{ "identity is the effective uid", test_identity_is_effective_uid },
 		{ "a reply that cannot be sent leaves no region", test_unsent_reply_undone },
+		{ "recycling a region's own first segment is refused, not a hang",
+		  test_recycle_own_segment_refused },
 		{ NULL, NULL },
 	};
 
