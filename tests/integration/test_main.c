@@ -89,7 +89,7 @@ unsigned long itest_read_param(const char *name)
 /* make stress (tests/stress/guest-stress.sh): the fuzzers, larger, and the stress suite. */
 static int add_stress_suites(void)
 {
-	return itest_add_fuzz_suite() || itest_add_stress_suite();
+	return itest_add_stress_suite() || itest_add_fuzz_suite();
 }
 
 static int add_suites(void)
