@@ -506,8 +506,11 @@ static void release_spares(struct memtag_owner *o)
 			u->bytes -= spare_cost(seg);
 			user_put_if_idle(u);
 		}
-		memtag_segment_release_pages(seg);
-		memtag_segment_put(seg);
+		/*
+		 * Revoked, not just let go: one still mapped (through another
+		 * open file) would otherwise stay live, its pages outside the quota.
+		 */
+		memtag_segment_revoke(seg, MEMTAG_EVENT_USE_AFTER_END);
 	}
 	o->nr_spares = 0;
 }

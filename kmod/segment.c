@@ -229,16 +229,6 @@ void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event
 	mutex_unlock(&seg->lock);
 }
 
-void memtag_segment_release_pages(struct memtag_segment *seg)
-{
-	mutex_lock(&seg->lock);
-	if (!seg->mapping) {
-		free_pages_locked(seg);
-		seg->resident = 0;
-	}
-	mutex_unlock(&seg->lock);
-}
-
 static vm_fault_t insert(struct vm_fault *vmf, struct page *page)
 {
 	int ret = vm_insert_page(vmf->vma, vmf->address, page);

@@ -59,8 +59,6 @@ void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event
 /* A reference on segment id, or NULL. */
 struct memtag_segment *memtag_segment_get(u32 id);
 void memtag_segment_put(struct memtag_segment *seg);
-/* Free the pages of a segment nobody maps any more (its owner left). */
-void memtag_segment_release_pages(struct memtag_segment *seg);
 u64 memtag_segment_offset(const struct memtag_segment *seg);
 
 /* A segment as reported, for scans. */

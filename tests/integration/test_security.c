@@ -613,6 +613,73 @@ static void test_recycle_own_segment_refused(void)
 	CU_ASSERT_EQUAL(as_nobody(recycle_own_first, NULL), 0);
 }
 
+/* A 64 KiB region made on fd whose segment is mapped through map_fd; NULL on failure. */
+static char *mapped_region(int fd, int map_fd, struct memtag_ioc_region *req)
+{
+	char *m;
+
+	*req = (struct memtag_ioc_region){ .name = "spare-probe", .segment.size = 65536 };
+	if (ioctl(fd, MEMTAG_IOC_REGION_CREATE, req))
+		return NULL;
+	m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd,
+		 (off_t)req->segment.offset);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/* The state the module lists segment id in; -1 if it is not listed. */
+static int segment_state(struct memtag_client *own, uint32_t id)
+{
+	struct memtag_segment_record *all;
+	size_t n, i;
+	int state = -1;
+
+	if (memtag_segment_list(own, 0, &all, &n))
+		return -2;
+	for (i = 0; i < n; i++)
+		if (all[i].id == id)
+			state = (int)all[i].state;
+	free(all);
+	return state;
+}
+
+/*
+ * A spare mapped through a second open file, its owner (the first file)
+ * closed: the spare must be revoked, not left live with pages outside
+ * every quota.
+ */
+static int spare_outlives_owner(void *arg)
+{
+	int owner = open(MEMTAG_DEVICE, O_RDWR), mapper = open(MEMTAG_DEVICE, O_RDWR);
+	struct memtag_ioc_region first, second, end;
+	struct memtag_client *own;
+
+	(void)arg;
+	if (owner < 0 || mapper < 0 || memtag_client_open(&own))
+		return 110;
+	if (!mapped_region(owner, mapper, &first))
+		return 111;
+	end = (struct memtag_ioc_region){ .id = first.id };
+	if (ioctl(owner, MEMTAG_IOC_REGION_END, &end))
+		return 112;
+	if (!mapped_region(owner, mapper, &second))
+		return 113;
+	/* the first segment, revoked and still mapped, takes the second's pages */
+	end = (struct memtag_ioc_region){ .id = second.id, .segment.id = first.segment.id };
+	if (ioctl(owner, MEMTAG_IOC_REGION_END, &end) || end.segment.id != first.segment.id)
+		return 114;
+	if (segment_state(own, first.segment.id) != MEMTAG_SEGMENT_LIVE)
+		return 115;
+	close(owner);	/* its spares go with it; the mappings are the other file's */
+	return segment_state(own, first.segment.id) == MEMTAG_SEGMENT_ENDED ? 0 : 116;
+}
+
+static void test_spare_revoked_with_owner(void)
+{
+	if (strcmp(itest_expected_backend(), "software"))
+		TEST_SKIP("MTE spares are the process's memory: the module keeps no pages");
+	CU_ASSERT_EQUAL(as_nobody(spare_outlives_owner, NULL), 0);
+}
+
 int itest_add_security_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -633,6 +700,8 @@ int itest_add_security_suite(void)
 		{ "a reply that cannot be sent leaves no region", test_unsent_reply_undone },
 		{ "recycling a region's own first segment is refused, not a hang",
 		  test_recycle_own_segment_refused },
+		{ "a spare mapped through another file is revoked with its owner",
+		  test_spare_revoked_with_owner },
 		{ NULL, NULL },
 	};
 
