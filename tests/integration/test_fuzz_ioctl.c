@@ -31,10 +31,10 @@
 #define rnd fuzz_rnd
 
 /*
- * Steps per run, half as root and half as nobody: about 200 a second on
+ * Steps per run, half as root and half as nobody: 10,000 took 23 s on
  * the debug kernel (KASAN under TCG), see Documentation/testing.md.
  */
-#define IOCTL_STEPS 10000
+#define IOCTL_STEPS 20000
 #define IOCTL_SEED 0x696f6374ULL	/* MEMTAG_FUZZ_SEED replaces it; runs add 2 and 3 */
 #define NOBODY 65534
 #define SLOTS 64
