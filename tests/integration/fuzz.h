@@ -12,10 +12,11 @@ uint32_t fuzz_rnd(void);
 uint64_t fuzz_interesting(void);
 /*
  * MEMTAG_FUZZ_SEED and MEMTAG_FUZZ_SCALE (a multiplier of every count,
- * for make stress) override the defaults; the values used are printed.
+ * for make stress; the variable named by own, if set, for that fuzzer
+ * alone) override the defaults; the values used are printed.
  */
 uint64_t fuzz_base_seed(uint64_t fallback);
-unsigned long fuzz_count(unsigned long fallback);
+unsigned long fuzz_count(unsigned long fallback, const char *own);
 
 /* The lifetime ioctls' fuzzer (test_fuzz_ioctl.c), in the fuzz suite. */
 void test_fuzz_ioctl_root(void);

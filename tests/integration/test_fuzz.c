@@ -62,9 +62,9 @@ uint64_t fuzz_base_seed(uint64_t fallback)
 	return s && *s ? strtoull(s, NULL, 0) : fallback;
 }
 
-unsigned long fuzz_count(unsigned long fallback)
+unsigned long fuzz_count(unsigned long fallback, const char *own)
 {
-	const char *s = getenv("MEMTAG_FUZZ_SCALE");
+	const char *s = own && getenv(own) ? getenv(own) : getenv("MEMTAG_FUZZ_SCALE");
 	unsigned long scale = s && *s ? strtoul(s, NULL, 0) : 1;
 
 	return fallback * (scale ? scale : 1);
@@ -180,7 +180,7 @@ static int as_nobody(int (*fn)(unsigned long, uint64_t), unsigned long count, ui
 
 static void test_fuzz_root(void)
 {
-	unsigned long count = fuzz_count(FUZZ_MESSAGES / 2);
+	unsigned long count = fuzz_count(FUZZ_MESSAGES / 2, NULL);
 	uint64_t seed = fuzz_base_seed(FUZZ_SEED);
 
 	announce("netlink as root", count, seed);
@@ -189,7 +189,7 @@ static void test_fuzz_root(void)
 
 static void test_fuzz_nobody(void)
 {
-	unsigned long count = fuzz_count(FUZZ_MESSAGES / 2);
+	unsigned long count = fuzz_count(FUZZ_MESSAGES / 2, NULL);
 	uint64_t seed = fuzz_base_seed(FUZZ_SEED) + 1;	/* nobody's own sequence */
 
 	announce("netlink as nobody", count, seed);

@@ -664,7 +664,7 @@ static void announce(const char *who, unsigned long count, uint64_t seed)
 
 void test_fuzz_ioctl_root(void)
 {
-	unsigned long count = fuzz_count(IOCTL_STEPS / 2);
+	unsigned long count = fuzz_count(IOCTL_STEPS / 2, "MEMTAG_FUZZ_IOCTL_SCALE");
 	uint64_t seed = fuzz_base_seed(IOCTL_SEED) + 2;
 	struct probe before;
 
@@ -695,7 +695,7 @@ static int make_victims(struct memtag_client *c, struct seg *v, unsigned int n)
 
 void test_fuzz_ioctl_nobody(void)
 {
-	unsigned long count = fuzz_count(IOCTL_STEPS / 2);
+	unsigned long count = fuzz_count(IOCTL_STEPS / 2, "MEMTAG_FUZZ_IOCTL_SCALE");
 	uint64_t seed = fuzz_base_seed(IOCTL_SEED) + 3;
 	struct memtag_client *c = root_client();
 	struct seg victims[4];
