@@ -287,13 +287,22 @@ static int dump(int stop)
 	return failed ? 3 : 0;
 }
 
-static pid_t spawn(int (*fn)(int, unsigned long, unsigned int), int fd, unsigned long count,
-		   unsigned int n, bool nobody)
+/*
+ * fn(fd, ...) in a child; the child closes every other end of the pipes:
+ * a dumper holding the write end of its own stop pipe never sees EOF.
+ */
+static pid_t spawn(int (*fn)(int, unsigned long, unsigned int), int fd, const int *pipes,
+		   unsigned long count, unsigned int n, bool nobody)
 {
 	pid_t pid = fork();
+	unsigned int i;
 
-	if (pid == 0)
+	if (pid == 0) {
+		for (i = 0; i < 4; i++)
+			if (pipes[i] != fd)
+				close(pipes[i]);
 		_exit(nobody && (setgid(NOBODY) || setuid(NOBODY)) ? 9 : fn(fd, count, n));
+	}
 	return pid;
 }
 
@@ -319,17 +328,21 @@ static void test_workers_and_dumpers(void)
 	struct tally sum = { 0 }, t;
 	struct memtag_status before, after;
 	pid_t workers[WORKERS], dumpers[DUMPERS];
-	int results[2], stop[2];
+	int results[2], stop[2], pipes[4];
 	time_t start = time(NULL);
 	unsigned int i;
 
 	CU_ASSERT_EQUAL_FATAL(pipe(results), 0);
 	CU_ASSERT_EQUAL_FATAL(pipe(stop), 0);
+	pipes[0] = results[0];
+	pipes[1] = results[1];
+	pipes[2] = stop[0];
+	pipes[3] = stop[1];
 	before = status_now();
 	for (i = 0; i < DUMPERS; i++)
-		dumpers[i] = spawn(dump_entry, stop[0], 0, i, i % 2);
+		dumpers[i] = spawn(dump_entry, stop[0], pipes, 0, i, i % 2);
 	for (i = 0; i < WORKERS; i++)
-		workers[i] = spawn(work, results[1], lifetimes, i, i % 2);
+		workers[i] = spawn(work, results[1], pipes, lifetimes, i, i % 2);
 	for (i = 0; i < WORKERS; i++)
 		CU_ASSERT_EQUAL(exit_code(workers[i]), 0);
 	close(stop[1]);		/* the dumpers read EOF and stop */
