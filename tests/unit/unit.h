@@ -15,6 +15,7 @@ int add_symbolize_suite(void);
 int add_leak_groups_suite(void);
 int add_export_suite(void);
 int add_alloc_suite(void);
+int add_api_suite(void);
 int add_text_suite(void);
 int add_syscount_suite(void);
 
