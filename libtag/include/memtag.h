@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/memtag.h>
 
 #ifdef __cplusplus
@@ -252,6 +253,13 @@ int tag_region_cleanup_remove(struct tag_region *region, void (*fn)(void *arg), 
  */
 int tag_region_set_limit(struct tag_region *region, size_t bytes);
 size_t tag_region_charged(const struct tag_region *region);
+
+/*
+ * region's live chunks by allocation site, then its children's, indented
+ * (as talloc_report_full). Walks every chunk: a diagnostic, not for hot
+ * paths; no other thread may use the subtree meanwhile.
+ */
+int tag_region_report(struct tag_region *region, FILE *out);
 
 #ifdef __cplusplus
 }

@@ -489,6 +489,57 @@ static void test_limits_aligned(void)
 	both_modes(limits_aligned);
 }
 
+static NO_TAIL_CALL void *site_a(struct tag_region *r)
+{
+	return tag_alloc(r, 100);
+}
+
+static NO_TAIL_CALL void *site_b(struct tag_region *r)
+{
+	return tag_alloc(r, 50);
+}
+
+static void report(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "report-parent", 0);
+	struct tag_region *c = tag_region_create(r, "report-child", 0);
+	char *text = NULL, *line;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	void *gone;
+
+	site_a(r);
+	site_a(r);
+	gone = site_a(r);
+	site_b(r);
+	site_b(r);
+	site_b(c);
+	tag_region_set_limit(c, 1UL << 20);
+	tag_free(r, gone);
+	CU_ASSERT_EQUAL(tag_region_report(r, out), 0);
+	fclose(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	line = strstr(text, "region report-parent");
+	CU_ASSERT_PTR_NOT_NULL(line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ": 300 bytes in 4 live chunks\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  200 bytes in 2 chunks at "));	/* the freed one gone */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  100 bytes in 2 chunks at "));
+	/* the child, indented under its parent, with its limit */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n  region report-child"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ": 50 bytes in 1 live chunks, limit 1048576, charged 0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n    50 bytes in 1 chunks at "));
+	free(text);
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	errno = 0;
+	CU_ASSERT_EQUAL(tag_region_report(r, stderr), -1);
+	CU_ASSERT_EQUAL(errno, ESTALE);
+}
+
+static void test_report(void)
+{
+	both_modes(report);
+}
+
 static const struct test_case cases[] = {
 	{ "tag_aligned_alloc: every power of two to a page, bad ones refused", test_aligned },
 	{ "tag_strndup, tag_memdup, tag_asprintf", test_strings },
@@ -500,6 +551,7 @@ static const struct test_case cases[] = {
 	{ "cleanups that allocate, add, end: defined", test_cleanups_acting },
 	{ "byte limits: children counted, given back at end and reset", test_limits },
 	{ "byte limits: aligned chunks", test_limits_aligned },
+	{ "tag_region_report: live chunks by site, children indented", test_report },
 	{ NULL, NULL },
 };
 
