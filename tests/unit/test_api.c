@@ -13,28 +13,12 @@
 #include <unistd.h>
 #include "memtag.h"
 #include "alloc.h"
-#include "testing.h"
 #include "unit.h"
 
 /* a call, not a jump: the return address stays in the caller */
 #define NO_TAIL_CALL __attribute__((noinline, optimize("no-optimize-sibling-calls")))
 
 static bool fallback;	/* the mode the current pass runs in */
-
-static uint64_t violations(void)
-{
-	struct tag_stats s;
-
-	tag_stats(&s);
-	return s.violations;
-}
-
-static int init(void)
-{
-	setenv("MEMTAG_OPTIONS", "halt_on_error=0:verbose=0", 1);
-	tag_testing_anonymous_memory();
-	return tag_region_create(NULL, "probe", 0) ? 0 : -1;
-}
 
 /* body on the software layout, then without the module; regions do not cross. */
 static void both_modes(void (*body)(void))
@@ -557,5 +541,5 @@ static const struct test_case cases[] = {
 
 int add_api_suite(void)
 {
-	return add_suite_fixture("api (anonymous memory, then fallback)", init, NULL, cases);
+	return add_suite_fixture("api (anonymous memory, then fallback)", alloc_suite_init, NULL, cases);
 }
