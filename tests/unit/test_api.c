@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include "memtag.h"
 #include "alloc.h"
 #include "unit.h"
@@ -221,7 +222,8 @@ static void test_current(void)
 	struct tag_region *b = tag_region_create(a, "cur-b", 0);
 	pthread_t t;
 	void *seen = a;
-	int i, failed = 0;
+	int i, failed = 0, status;
+	pid_t child;
 
 	CU_ASSERT_PTR_NULL(tag_region_current());
 	errno = 0;
@@ -235,6 +237,13 @@ static void test_current(void)
 	CU_ASSERT_EQUAL(pthread_create(&t, NULL, current_elsewhere, NULL), 0);
 	pthread_join(t, &seen);
 	CU_ASSERT_PTR_NULL(seen);
+	/* a forked child inherits the stack, with regions it does not own */
+	child = fork();
+	if (!child)
+		_exit(tag_region_current() == b && !tag_alloc(tag_region_current(), 8) &&
+		      errno == EPERM ? 0 : 1);
+	CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
+	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CU_ASSERT_EQUAL(tag_region_leave(), 0);
 	CU_ASSERT_PTR_EQUAL(tag_region_current(), a);
 	CU_ASSERT_EQUAL(tag_region_leave(), 0);
