@@ -215,7 +215,10 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/memtag.h $(DESTDIR)$(INCLUDEDIR)/linux/memtag.h \
 		$(DESTDIR)$(SBINDIR)/tagctl $(DESTDIR)$(MANDIR)/man8/tagctl.8 \
 		$(DESTDIR)$(MANDIR)/man3/libmemtag.3 $(DESTDIR)$(MANDIR)/man3/tag_alloc.3 \
-		$(DESTDIR)$(MANDIR)/man3/tag_region_create.3
+		$(DESTDIR)$(MANDIR)/man3/tag_region_create.3 \
+		$(DESTDIR)$(MANDIR)/man3/tag_region_enter.3 \
+		$(DESTDIR)$(MANDIR)/man3/tag_region_cleanup_add.3 \
+		$(DESTDIR)$(MANDIR)/man3/tag_region_set_limit.3
 
 clean:
 	rm -rf build

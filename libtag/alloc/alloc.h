@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include "chunk.h"
 #include "mte.h"
@@ -51,6 +52,7 @@ struct fallback_block {
 	size_t size;
 	uint32_t bucket;
 	uint32_t magic;				/* FALLBACK_LIVE */
+	uint32_t offset;			/* from the malloc'ed start (aligned blocks) */
 	max_align_t data[];
 };
 
@@ -71,7 +73,35 @@ struct tag_region {
 	struct fallback_block *blocks;
 	struct tag_region *zombie_next;
 	char name[MEMTAG_REGION_NAME_MAX];
+	/* cleanup.c, limit.c: callbacks and the byte limit */
+	struct tag_cleanup *cleanups;		/* newest first */
+	atomic_uint cleanups_pending;		/* in it and its descendants */
+	atomic_size_t limit;			/* 0: none */
+	atomic_size_t charged;			/* of it and its descendants */
+	size_t charged_self;			/* this lifetime's own part of charged */
+	size_t fallback_bytes;			/* blocks of this lifetime (no module) */
 };
+
+/* A new block of r, the newest, of n bytes counted in the profile's bucket. */
+static inline void fallback_link(struct tag_region *r, struct fallback_block *b, size_t n,
+				 uint32_t bucket)
+{
+	b->size = n;
+	b->bucket = bucket;
+	b->region = r;
+	b->magic = FALLBACK_LIVE;
+	b->prev = NULL;
+	b->next = r->blocks;
+	if (r->blocks)
+		r->blocks->prev = b;
+	r->blocks = b;
+}
+
+/* What malloc gave for b: an aligned block starts offset bytes in. */
+static inline void fallback_block_free(struct fallback_block *b)
+{
+	free((char *)b - b->offset);
+}
 
 struct tag_runtime {
 	pthread_mutex_t lock;			/* all but the alloc/free fast path */
@@ -245,5 +275,29 @@ static inline void tag_segment_walk(struct tag_segment *seg,
 	}
 	tag_mte_checks(true);
 }
+
+/*
+ * The API beyond alloc and free (variants.c, cleanup.c, limit.c), with
+ * their hooks in region.c and segment.c. An allocation at a given site
+ * (the caller's caller), for the variants:
+ */
+void *tag_alloc_site(struct tag_region *r, size_t n, uint64_t site);
+/* Is r a live region of this process? If not, false and errno EINVAL, ESTALE or EPERM. */
+bool tag_region_live(const struct tag_region *r);
+void *tag_realloc_site(struct tag_region *r, void *p, size_t n, uint64_t site);
+/* At end and reset: r's subtree's cleanups, before its memory goes; -1 EBUSY inside one. */
+int tag_cleanups_run(struct tag_region *r);
+/*
+ * A growth segment of *bytes for r: within r's and its ancestors' limits
+ * (*bytes may shrink, not below min_bytes); false and ENOMEM if over.
+ * *charged: what to refund if the mapping fails.
+ */
+bool tag_limit_charge(struct tag_region *r, size_t min_bytes, size_t *bytes, size_t *charged);
+void tag_limit_refund(struct tag_region *r, size_t charged);
+/* Without the module: a block of n bytes (false, ENOMEM: over a limit), and its free. */
+bool tag_limit_fallback_alloc(struct tag_region *r, size_t n);
+void tag_limit_fallback_free(struct tag_region *r, const struct fallback_block *b);
+/* r's lifetime is closed: its charge leaves it and its ancestors. */
+void tag_limit_release(struct tag_region *r);
 
 #endif

@@ -150,17 +150,12 @@ static COLD void *fallback_alloc(struct tag_region *r, size_t n, uint32_t bucket
 {
 	struct fallback_block *b = malloc(sizeof(*b) + n);
 
-	if (!b)
+	if (!b || !tag_limit_fallback_alloc(r, n)) {
+		free(b);	/* over a limit: ENOMEM */
 		return NULL;
-	b->size = n;
-	b->bucket = bucket;
-	b->region = r;
-	b->magic = FALLBACK_LIVE;
-	b->prev = NULL;
-	b->next = r->blocks;
-	if (r->blocks)
-		r->blocks->prev = b;
-	r->blocks = b;
+	}
+	b->offset = 0;
+	fallback_link(r, b, n, bucket);
 	return b->data;
 }
 
@@ -361,7 +356,8 @@ static COLD int fallback_free(struct tag_region *r, void *p)
 		b->next->prev = b->prev;
 	b->magic = 0;
 	tag_profile_free(b->bucket, b->size, false);
-	free(b);
+	tag_limit_fallback_free(r, b);
+	fallback_block_free(b);
 	return 0;
 }
 
@@ -523,7 +519,11 @@ static bool resize_in_place(struct tag_region *r, void *p, size_t n)
 
 void *tag_realloc(struct tag_region *r, void *p, size_t n)
 {
-	uint64_t site = SITE();
+	return tag_realloc_site(r, p, n, SITE());
+}
+
+void *tag_realloc_site(struct tag_region *r, void *p, size_t n, uint64_t site)
+{
 	struct fallback_block *b;
 	struct tag_region *owner;
 	size_t old;
@@ -775,6 +775,7 @@ static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
 	struct tag_segment *seg, *next;
 	struct fallback_block *b;
 
+	tag_limit_release(r);
 	for (seg = r->segments; seg; seg = next) {
 		next = seg->next;
 		tag_segment_retire(seg, why);
@@ -783,7 +784,7 @@ static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
 		r->blocks = b->next;
 		b->magic = 0;
 		tag_profile_free(b->bucket, b->size, false);
-		free(b);
+		fallback_block_free(b);
 	}
 	r->segments = NULL;
 	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
@@ -853,7 +854,7 @@ int tag_region_end(struct tag_region *r)
 {
 	int ret;
 
-	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, SITE()))
+	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, SITE()) || tag_cleanups_run(r))
 		return -1;
 	/* check while the memory is there: the module revokes it next */
 	check_tree(r);
@@ -876,7 +877,7 @@ int tag_region_reset(struct tag_region *r)
 	struct tag_region *child, *next;
 	int ret;
 
-	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, SITE()))
+	if (!region_usable(r, MEMTAG_EVENT_INVALID_FREE, SITE()) || tag_cleanups_run(r))
 		return -1;
 	check_tree(r);
 	ret = tag_kernel_backed() ? tag_segment_reset_region(r, &first) : 0;
@@ -919,4 +920,10 @@ const char *tag_region_name(const struct tag_region *r)
 uint32_t tag_region_id(const struct tag_region *r)
 {
 	return r ? r->id : 0;
+}
+
+/* For the variants (variants.c): their caller's site, as tag_alloc's. */
+void *tag_alloc_site(struct tag_region *r, size_t n, uint64_t site)
+{
+	return alloc_at(r, n, site);
 }

@@ -91,7 +91,7 @@ static int map_segment(struct tag_region *r, struct tag_segment *seg)
 
 struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes)
 {
-	size_t bytes = page_round(min_bytes);
+	size_t bytes = page_round(min_bytes), charged;
 	struct tag_segment *seg;
 	int ret;
 
@@ -101,11 +101,16 @@ struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes)
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* the slow path is where a byte limit is checked: none per allocation */
+	if (!tag_limit_charge(r, page_round(min_bytes), &bytes, &charged))
+		return NULL;
 	pthread_mutex_lock(&tag_rt.lock);
 	seg = record_new();
 	pthread_mutex_unlock(&tag_rt.lock);
-	if (!seg)
+	if (!seg) {
+		tag_limit_refund(r, charged);
 		return NULL;
+	}
 	seg->size = bytes;
 	seg->region = r;
 	seg->region_id = r->id;
@@ -122,6 +127,7 @@ struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes)
 		record_free(seg);
 	pthread_mutex_unlock(&tag_rt.lock);
 	if (ret) {
+		tag_limit_refund(r, charged);
 		errno = -ret;
 		return NULL;
 	}

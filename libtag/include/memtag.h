@@ -9,9 +9,11 @@
 #ifndef MEMTAG_LIBMEMTAG_H
 #define MEMTAG_LIBMEMTAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/memtag.h>
 
 #ifdef __cplusplus
@@ -210,6 +212,54 @@ int tag_region_end(struct tag_region *region);
 void tag_stats(struct tag_stats *stats);
 const char *tag_region_name(const struct tag_region *region);
 uint32_t tag_region_id(const struct tag_region *region);
+
+/*
+ * Variants: one chunk each, at the caller's site, freed and sized like
+ * tag_alloc's. Sizes that overflow: NULL, ENOMEM.
+ */
+/* alignment: a power of two up to the page size (EINVAL otherwise) */
+void *tag_aligned_alloc(struct tag_region *region, size_t alignment, size_t size);
+char *tag_strndup(struct tag_region *region, const char *s, size_t n);
+void *tag_memdup(struct tag_region *region, const void *src, size_t n);
+char *tag_asprintf(struct tag_region *region, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *tag_vasprintf(struct tag_region *region, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+void *tag_alloc_array(struct tag_region *region, size_t n, size_t size);
+void *tag_realloc_array(struct tag_region *region, void *ptr, size_t n, size_t size);
+
+/*
+ * The calling thread's current region, for hooks without a context:
+ * enter and leave around a unit of work, nested up to
+ * TAG_REGION_NESTING_MAX deep. current: the innermost, or NULL outside.
+ */
+#define TAG_REGION_NESTING_MAX 16
+int tag_region_enter(struct tag_region *region);
+int tag_region_leave(void);
+struct tag_region *tag_region_current(void);
+
+/*
+ * Cleanups: fn(arg) when region ends or is reset, before its memory goes;
+ * newest first, children's before their parent's, each once. remove: the
+ * newest registration of (fn, arg), without running it; ENOENT if none.
+ */
+int tag_region_cleanup_add(struct tag_region *region, void (*fn)(void *arg), void *arg);
+int tag_region_cleanup_remove(struct tag_region *region, void (*fn)(void *arg), void *arg);
+
+/*
+ * A byte limit on what region and its descendants take beyond the first
+ * 64 KiB of each (0: none): past it, allocations fail with ENOMEM.
+ * charged: what counts against it now.
+ */
+int tag_region_set_limit(struct tag_region *region, size_t bytes);
+size_t tag_region_charged(const struct tag_region *region);
+
+/*
+ * region's live chunks by allocation site, then its children's, indented
+ * (as talloc_report_full). Walks every chunk: a diagnostic, not for hot
+ * paths; no other thread may use the subtree meanwhile.
+ */
+int tag_region_report(struct tag_region *region, FILE *out);
 
 #ifdef __cplusplus
 }

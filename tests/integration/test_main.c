@@ -95,7 +95,8 @@ static int add_stress_suites(void)
 static int add_suites(void)
 {
 	return itest_add_module_suites() || itest_add_status_suites() ||
-	       itest_add_region_suite() || itest_add_alloc_suite() || itest_add_profile_suite() ||
+	       itest_add_region_suite() || itest_add_alloc_suite() || itest_add_api_suite() ||
+	       itest_add_profile_suite() ||
 	       itest_add_tagctl_suite() || itest_add_reports_suite() ||
 	       itest_add_export_suite() || itest_add_scale_suite() ||
 	       itest_add_scan_suite() || itest_add_security_suite() ||

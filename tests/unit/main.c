@@ -4,7 +4,7 @@
 
 static int add_suites(void)
 {
-	return add_alloc_suite() || add_extack_suite() || add_status_suite() || add_options_suite() ||
+	return add_alloc_suite() || add_api_suite() || add_extack_suite() || add_status_suite() || add_options_suite() ||
 	       add_chunk_suite() || add_suppressions_suite() || add_region_view_suite() ||
 	       add_symbolize_suite() || add_leak_groups_suite() ||
 	       add_scan_suite() || add_export_suite() || add_text_suite() ||

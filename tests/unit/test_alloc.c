@@ -13,7 +13,8 @@
 #include "testing.h"
 #include "unit.h"
 
-static uint64_t violations(void)
+/* shared with test_api.c */
+uint64_t violations(void)
 {
 	struct tag_stats s;
 
@@ -21,7 +22,7 @@ static uint64_t violations(void)
 	return s.violations;
 }
 
-static int init(void)
+int alloc_suite_init(void)
 {
 	/* reports counted, not fatal, not printed */
 	setenv("MEMTAG_OPTIONS", "halt_on_error=0:verbose=0", 1);
@@ -207,5 +208,5 @@ static const struct test_case cases[] = {
 
 int add_alloc_suite(void)
 {
-	return add_suite_fixture("alloc (anonymous memory)", init, NULL, cases);
+	return add_suite_fixture("alloc (anonymous memory)", alloc_suite_init, NULL, cases);
 }

@@ -2,6 +2,7 @@
 #ifndef MEMTAG_UNIT_H
 #define MEMTAG_UNIT_H
 
+#include <stdint.h>
 #include "../common/cunit_run.h"
 
 int add_extack_suite(void);
@@ -15,6 +16,10 @@ int add_symbolize_suite(void);
 int add_leak_groups_suite(void);
 int add_export_suite(void);
 int add_alloc_suite(void);
+int add_api_suite(void);
+/* test_alloc.c, for the suites on anonymous memory: the fixture, violations so far */
+int alloc_suite_init(void);
+uint64_t violations(void);
 int add_text_suite(void);
 int add_syscount_suite(void);
 
