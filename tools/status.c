@@ -89,10 +89,9 @@ static int run_status(const struct tagctl_options *opts, int argc, char **argv)
 	struct memtag_status st;
 	int ret;
 
-	(void)argv;
-	if (argc > 1)
-		return tagctl_usage_error(&tagctl_status_command, "takes no arguments");
-	ret = tagctl_connect(&client);
+	ret = tagctl_parse_args(&tagctl_status_command, argc, argv, NULL, NULL, NULL);
+	if (!ret)
+		ret = tagctl_connect(&client);
 	if (ret)
 		return ret;
 	ret = memtag_status_get(client, &st);
@@ -111,6 +110,5 @@ static int run_status(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_status_command = {
 	.name = "status",
 	.summary = "module version, backend, counters, events by kind",
-	.usage = "tagctl [-j] [-p] status",
 	.run = run_status,
 };

@@ -7,7 +7,6 @@
  */
 #include <curses.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,22 +250,27 @@ static int live_view(struct memtag_client *client, struct snapshot *s, double de
 	return ret;
 }
 
+/* -d as top(1) has it, -i as stats has it: the same option */
+static const struct tagctl_opt top_opts[] = {
+	{ 'd', 'd', "delay", "D", "refresh every D: 0.1 to 3600 s (1.5, 1.5s, 500ms, 1m)" },
+	{ 'd', 'i', "interval", "D", "the same as --delay" },
+	{ 0 },
+};
+
+static int top_option(int c, const char *arg, void *ctx)
+{
+	uint64_t ns;
+
+	(void)c;	/* only --delay */
+	if (tagctl_parse_duration_ns(arg, &ns) || ns < 100000000ULL || ns > 3600000000000ULL)
+		return tagctl_usage_error(&tagctl_top_command, "-d takes seconds, 0.1 to 3600");
+	*(double *)ctx = (double)ns / 1e9;
+	return TAGCTL_EXIT_OK;
+}
+
 static int parse_args(double *delay, int argc, char **argv)
 {
-	const struct tagctl_command *cmd = &tagctl_top_command;
-	char *end;
-	int c;
-
-	while ((c = getopt(argc, argv, "d:")) != -1) {
-		if (c != 'd')
-			return tagctl_usage_error(cmd, "unknown option");
-		*delay = strtod(optarg, &end);
-		if (*end || !*optarg || *delay < 0.1 || *delay > 3600)
-			return tagctl_usage_error(cmd, "-d takes seconds, 0.1 to 3600");
-	}
-	if (optind < argc)
-		return tagctl_usage_error(cmd, "unexpected argument");
-	return TAGCTL_EXIT_OK;
+	return tagctl_parse_args(&tagctl_top_command, argc, argv, NULL, top_option, delay);
 }
 
 static int run_top(const struct tagctl_options *opts, int argc, char **argv)
@@ -297,6 +301,6 @@ static int run_top(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_top_command = {
 	.name = "top",
 	.summary = "processes live: regions, bytes, leaks, violations per second",
-	.usage = "tagctl [-j] top [-d SECONDS]",
+	.options = top_opts,
 	.run = run_top,
 };
