@@ -234,8 +234,8 @@ check-all: all tests
 	$(MAKE) integration
 
 # and the fast path's costs do not grow with segments, frees or sites (callgrind)
-unit: $(B)/tests/unit-tests $(B)/tests/memtag-fastpath $(B)/tests/memtag-threads
-	$(B)/tests/unit-tests
+unit: $(B)/tests/unit-tests $(B)/tests/memtag-fastpath $(B)/tests/memtag-threads $(B)/tagctl
+	MEMTAG_TAGCTL=$(B)/tagctl $(B)/tests/unit-tests
 	tests/bench/fastpath.sh $(B)/tests/memtag-fastpath --check
 	$(B)/tests/memtag-threads
 

@@ -116,6 +116,20 @@ static uint64_t boottime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* -h: the same columns, sizes in K/M/G and the age in s/m/h/d */
+static void print_row_human(const struct memtag_region_record *r, unsigned int depth,
+			    uint64_t now)
+{
+	char name[4 * MEMTAG_REGION_NAME_MAX + 40], reserved[16], resident[16], age[16];
+
+	snprintf(name, sizeof(name), "%*s%s", (int)(2 * depth), "", tagctl_text(r->name));
+	printf("%-6" PRIu32 " %-6" PRIu32 " %-7s %-8" PRIu32 " %-6" PRIu32 " %12s %12s %9s %-24s %#"
+	       PRIx64 "\n", r->id, r->parent, memtag_region_state_name(r->state), r->tgid, r->uid,
+	       tagctl_human_size(r->bytes_reserved, reserved, sizeof(reserved)),
+	       tagctl_human_size(r->bytes_resident, resident, sizeof(resident)),
+	       tagctl_human_duration(now - r->created_ns, age, sizeof(age)), name, r->site);
+}
+
 static void print_row(const struct memtag_region_record *r, unsigned int depth, uint64_t now)
 {
 	/* age in rounded tenths of a second: printf's %f was a fifth of the cost */
@@ -151,7 +165,8 @@ static int print_regions(const struct tagctl_options *opts, const struct regions
 		printf("%-6s %-6s %-7s %-8s %-6s %12s %12s %9s %-24s %s\n", "ID", "PARENT",
 		       "STATE", "PID", "UID", "RESERVED", "RESIDENT", "AGE", "NAME", "SITE");
 		for (i = 0; i < n; i++)
-			print_row(&r[order[i]], depth[i], a->filter.now_ns);
+			(opts->human ? print_row_human : print_row)(&r[order[i]], depth[i],
+								    a->filter.now_ns);
 	}
 	free(order);
 	free(depth);

@@ -17,5 +17,6 @@ int add_export_suite(void);
 int add_alloc_suite(void);
 int add_text_suite(void);
 int add_syscount_suite(void);
+int add_tagctl_args_suite(void);
 
 #endif
