@@ -119,7 +119,7 @@ struct event_args {
 };
 
 static const struct tagctl_opt event_opts[] = {
-	{ 'P', 'P', "pid", "P", "events of process P" },
+	{ 'P', 'P', "pid", "P", "the record of process P only" },
 	{ 0 },
 };
 

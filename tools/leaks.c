@@ -379,7 +379,7 @@ static int leaks_option(int c, const char *arg, void *ctx)
 
 static const struct tagctl_opt leaks_opts[] = {
 	{ 'P', 'P', "pid", "P", "leaks of process P" },
-	{ 'g', 'g', "growing", "SAMPLES", "growing: grew in each of the last SAMPLES samples" },
+	{ 'g', 'g', "growing", "SAMPLES", "growing: bigger SAMPLES samples in a row (default 5)" },
 	{ 0 },
 };
 
