@@ -34,8 +34,9 @@ static void usage(FILE *out)
 	tagctl_opt_help(tagctl_global_opts, help, sizeof(help));
 	fprintf(out, "Usage: tagctl [OPTIONS] [COMMAND [ARGS]]\n"
 		     "Without a command: status. A command may be shortened to a unique prefix.\n\n"
+		     "'tagctl help COMMAND' or 'tagctl COMMAND --help' lists its options.\n\n"
 		     "Options (before or after the command):\n%s\n"
-		     "Commands ('tagctl help COMMAND' or 'tagctl COMMAND --help' for its options):\n",
+		     "Commands:\n",
 		help);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);

@@ -244,6 +244,8 @@ static void test_main_grammar(void)
 	expect("status extra", 2, "unexpected argument 'extra'");
 	expect("violations --scan", 2, "try 'tagctl violations --help'");
 	expect("--version", 0, "tagctl ");
+	/* bash completion (debian/) reads the commands after this line */
+	expect("--help", 0, "\nCommands:\n  status ");
 	expect("-j --bogus status", 2, "tagctl: unknown option '--bogus'");
 }
 
