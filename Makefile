@@ -97,7 +97,7 @@ EXPORT_LOGIC_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tools/export_*.c)) $(PB_
 # tagctl's pure logic, unit-tested on the host
 TOOL_LOGIC_OBJS := $(B)/tools/classes.o $(B)/tools/suppressions.o $(B)/tools/region_view.o \
 	$(B)/tools/symbolize.o $(B)/tools/leak_groups.o \
-	$(B)/tools/scan_index.o $(B)/tools/text.o
+	$(B)/tools/scan_index.o $(B)/tools/text.o $(B)/tools/opts.o $(B)/tools/units.o
 
 $(B)/tests/unit-tests: $(UNIT_OBJS) $(TOOL_LOGIC_OBJS) $(EXPORT_LOGIC_OBJS) $(B)/libmemtag.a
 	@mkdir -p $(dir $@)
@@ -237,8 +237,8 @@ check-all: all tests
 	$(MAKE) integration
 
 # and the fast path's costs do not grow with segments, frees or sites (callgrind)
-unit: $(B)/tests/unit-tests $(B)/tests/memtag-fastpath $(B)/tests/memtag-threads
-	$(B)/tests/unit-tests
+unit: $(B)/tests/unit-tests $(B)/tests/memtag-fastpath $(B)/tests/memtag-threads $(B)/tagctl
+	MEMTAG_TAGCTL=$(B)/tagctl $(B)/tests/unit-tests
 	tests/bench/fastpath.sh $(B)/tests/memtag-fastpath --check
 	$(B)/tests/memtag-threads
 

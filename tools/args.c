@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Command lines the report commands share: --pid and getopt's loop. */
-#include <getopt.h>
+/* Command lines the report commands share: --pid and the option loop. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "opts.h"
 #include "tagctl.h"
+#include "units.h"
 
 #define CAP_SYS_ADMIN_BIT 21
 
@@ -43,31 +44,53 @@ int tagctl_check_pid_access(const struct tagctl_command *cmd, long pid)
 
 int tagctl_parse_pid(const struct tagctl_command *cmd, const char *arg, long *pid)
 {
-	char *end;
-
-	*pid = strtol(arg, &end, 10);
-	if (*end || !*arg || *pid <= 0)
+	if (tagctl_parse_long(arg, 1, INT32_MAX, pid))
 		return tagctl_usage_error(cmd, "--pid needs a process id");
 	return TAGCTL_EXIT_OK;
 }
 
-int tagctl_parse_args(const struct tagctl_command *cmd, int argc, char **argv,
-		      const struct option *options, long *pid,
+static bool is_global(int key)
+{
+	return key >= TAGCTL_KEY_JSON && key <= TAGCTL_KEY_HELP;
+}
+
+int tagctl_parse_args(const struct tagctl_command *cmd, int argc, char **argv, long *pid,
 		      int (*option)(int c, const char *arg, void *ctx), void *ctx)
 {
-	int c, ret = TAGCTL_EXIT_OK;
+	struct tagctl_opt_state s;
+	const char *arg;
+	char where[32], err[512];
+	int key, ret = TAGCTL_EXIT_OK;
 
-	while (!ret && (c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (c == 'P')
-			ret = tagctl_parse_pid(cmd, optarg, pid);
-		else if (c == '?' || !option)
-			ret = tagctl_usage_error(cmd, "unknown option");
-		else
-			ret = option(c, optarg, ctx);
+	snprintf(where, sizeof(where), "tagctl %s", cmd->name);
+	tagctl_opt_init(&s, argc, argv, cmd->options, tagctl_global_opts, where);
+	while (!ret && (key = tagctl_opt_next(&s, &arg, err, sizeof(err))) != TAGCTL_OPT_END) {
+		if (key == TAGCTL_OPT_ERROR) {
+			fprintf(stderr, "%s\n", err);
+			ret = TAGCTL_EXIT_USAGE;
+		} else if (is_global(key)) {
+			continue;	/* main has applied them */
+		} else if (key == 'P' && pid) {
+			ret = tagctl_parse_pid(cmd, arg, pid);
+		} else {
+			ret = option(key, arg, ctx);
+		}
 	}
-	if (!ret && optind < argc)
-		ret = tagctl_usage_error(cmd, "unexpected argument");
-	if (!ret && *pid > 0)
+	if (!ret && pid && *pid > 0)
 		ret = tagctl_check_pid_access(cmd, *pid);
 	return ret;
+}
+
+void tagctl_command_help(const struct tagctl_command *cmd, FILE *out)
+{
+	char synopsis[512], help[2048];
+
+	tagctl_opt_synopsis(cmd->options, synopsis, sizeof(synopsis));
+	fprintf(out, "Usage: tagctl [GLOBAL OPTIONS] %s%s%s\n%s\n", cmd->name,
+		*synopsis ? " " : "", synopsis, cmd->summary);
+	tagctl_opt_help(cmd->options, help, sizeof(help));
+	if (*help)
+		fprintf(out, "\nOptions:\n%s", help);
+	tagctl_opt_help(tagctl_global_opts, help, sizeof(help));
+	fprintf(out, "\nGlobal options (before or after the command):\n%s", help);
 }

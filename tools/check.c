@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl check: the CI gate. Exit 0 when clean, 8 + a bit per failing class. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,17 +165,16 @@ static int check_option(int c, const char *arg, void *ctx)
 	return TAGCTL_EXIT_OK;
 }
 
+static const struct tagctl_opt check_opts[] = {
+	{ 'f', 'f', "fail-on", "CLASSES", "fail on these of leak,escape,misuse (default: all)" },
+	{ 's', 's', "suppressions", "FILE", "CLASS:PATTERN lines, as LeakSanitizer's" },
+	{ 'P', 'P', "pid", "P", "findings of process P only" },
+	{ 0 },
+};
+
 static int parse_args(struct check *ck, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "suppressions", required_argument, NULL, 's' },
-		{ "pid", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
-	};
-
-	return tagctl_parse_args(&tagctl_check_command, argc, argv, options, &ck->pid,
-				 check_option, ck);
+	return tagctl_parse_args(&tagctl_check_command, argc, argv, &ck->pid, check_option, ck);
 }
 
 /* Judge every finding; failures go to the array (JSON) or stdout. */
@@ -255,6 +253,6 @@ static int run_check(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_check_command = {
 	.name = "check",
 	.summary = "CI gate: exit 0 when clean, 8+1 leaks, +2 escapes, +4 misuse",
-	.usage = "tagctl [-j] check [--fail-on leak,escape,misuse] [--suppressions FILE] [--pid P]",
+	.options = check_opts,
 	.run = run_check,
 };

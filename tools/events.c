@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl events: the module's record of escapes, misuse and leaks. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,26 +118,29 @@ struct event_args {
 	bool scan;			/* escapes: add the references a scan finds */
 };
 
+static const struct tagctl_opt event_opts[] = {
+	{ 'P', 'P', "pid", "P", "the record of process P only" },
+	{ 0 },
+};
+
+static const struct tagctl_opt escape_opts[] = {
+	{ 'P', 'P', "pid", "P", "escapes of process P" },
+	{ 's', 's', "scan", NULL, "add the dangling references a scan finds" },
+	{ 0 },
+};
+
 static int event_option(int c, const char *arg, void *ctx)
 {
 	struct event_args *a = ctx;
 
 	(void)arg;
-	if (c != 's' || a->cmd != &tagctl_escapes_command)
-		return tagctl_usage_error(a->cmd, "--scan is an option of escapes");
-	a->scan = true;
+	a->scan = c == 's';	/* escapes only: the others' tables lack it */
 	return TAGCTL_EXIT_OK;
 }
 
 static int parse_event_args(int argc, char **argv, struct event_args *a)
 {
-	static const struct option options[] = {
-		{ "pid", required_argument, NULL, 'P' },
-		{ "scan", no_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
-
-	return tagctl_parse_args(a->cmd, argc, argv, options, &a->pid, event_option, a);
+	return tagctl_parse_args(a->cmd, argc, argv, &a->pid, event_option, a);
 }
 
 /* Sites are named when the profiles can be read; addresses do otherwise. */
@@ -223,20 +225,20 @@ static int run_violations(const struct tagctl_options *opts, int argc, char **ar
 const struct tagctl_command tagctl_events_command = {
 	.name = "events",
 	.summary = "recorded escapes, misuse and leaks, oldest first",
-	.usage = "tagctl [-j] [-p] events [--pid P]",
+	.options = event_opts,
 	.run = run_events,
 };
 
 const struct tagctl_command tagctl_escapes_command = {
 	.name = "escapes",
 	.summary = "uses of memory after its region ended or was reset",
-	.usage = "tagctl [-j] [-p] escapes [--pid P] [--scan]",
+	.options = escape_opts,
 	.run = run_escapes,
 };
 
 const struct tagctl_command tagctl_violations_command = {
 	.name = "violations",
 	.summary = "misuse: bad frees, overflows, use after free, foreign regions",
-	.usage = "tagctl [-j] [-p] violations [--pid P]",
+	.options = event_opts,
 	.run = run_violations,
 };

@@ -5,7 +5,6 @@
  * -o to a file replaced atomically.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,40 +56,34 @@ static const struct format *format_named(const char *name)
 	return NULL;
 }
 
+static const struct tagctl_opt export_opts[] = {
+	{ 'f', 'f', "format", "FORMAT", "folded, pprof, prometheus or svg (required)" },
+	{ 'o', 'o', "output", "FILE", "write FILE atomically instead of standard output" },
+	{ 'P', 'P', "pid", "P", "the profile of process P only" },
+	{ 0 },
+};
+
+static int export_option(int c, const char *arg, void *ctx)
+{
+	struct export_args *a = ctx;
+
+	if (c == 'o') {
+		a->path = arg;
+		return TAGCTL_EXIT_OK;
+	}
+	a->format = format_named(arg);
+	if (!a->format)
+		return tagctl_usage_error(cmd, "--format is folded, pprof, prometheus or svg");
+	return TAGCTL_EXIT_OK;
+}
+
 static int parse_args(struct export_args *a, const struct tagctl_options *opts, int argc,
 		      char **argv)
 {
-	static const struct option options[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "pid", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int ret = tagctl_parse_args(cmd, argc, argv, &a->pid, export_option, a);
 
-	while ((c = getopt_long(argc, argv, "f:o:", options, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			a->format = format_named(optarg);
-			if (!a->format)
-				return tagctl_usage_error(cmd, "--format is folded, pprof, "
-							       "prometheus or svg");
-			break;
-		case 'o':
-			a->path = optarg;
-			break;
-		case 'P':
-			if (tagctl_parse_pid(cmd, optarg, &a->pid))
-				return TAGCTL_EXIT_USAGE;
-			if (tagctl_check_pid_access(cmd, a->pid))
-				return TAGCTL_EXIT_DENIED;
-			break;
-		default:
-			return tagctl_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return tagctl_usage_error(cmd, "unexpected argument");
+	if (ret)
+		return ret;
 	if (!a->format)
 		return tagctl_usage_error(cmd, "--format is required");
 	if (opts->json && !a->path)
@@ -223,6 +216,6 @@ static int run_export(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_export_command = {
 	.name = "export",
 	.summary = "allocation profiles as folded stacks, pprof, SVG; metrics for Prometheus",
-	.usage = "tagctl [-j] export --format folded|pprof|prometheus|svg [-o FILE] [--pid P]",
+	.options = export_opts,
 	.run = run_export,
 };

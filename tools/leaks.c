@@ -5,7 +5,6 @@
  * (strict regions, and processes that exited holding them), and live
  * regions that keep growing. A report, not a gate: tagctl check is the gate.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,25 +367,25 @@ static void print_json(const struct tagctl_options *opts, struct leaks_data *d,
 static int leaks_option(int c, const char *arg, void *ctx)
 {
 	struct leaks_args *a = ctx;
-	char *end;
+
+	long n;
 
 	(void)c;	/* only --growing */
-	a->growing = strtoul(arg, &end, 10);
-	if (*end || !*arg || *arg == '-')
+	if (tagctl_parse_long(arg, 0, LONG_MAX, &n))
 		return tagctl_usage_error(&tagctl_leaks_command, "--growing needs a number of samples");
+	a->growing = (unsigned long)n;
 	return TAGCTL_EXIT_OK;
 }
 
+static const struct tagctl_opt leaks_opts[] = {
+	{ 'P', 'P', "pid", "P", "leaks of process P" },
+	{ 'g', 'g', "growing", "SAMPLES", "growing: bigger SAMPLES samples in a row (default 5)" },
+	{ 0 },
+};
+
 static int parse_args(struct leaks_args *a, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "pid", required_argument, NULL, 'P' },
-		{ "growing", required_argument, NULL, 'g' },
-		{ NULL, 0, NULL, 0 },
-	};
-
-	return tagctl_parse_args(&tagctl_leaks_command, argc, argv, options, &a->pid,
-				 leaks_option, a);
+	return tagctl_parse_args(&tagctl_leaks_command, argc, argv, &a->pid, leaks_option, a);
 }
 
 static int run_leaks(const struct tagctl_options *opts, int argc, char **argv)
@@ -418,6 +417,6 @@ static int run_leaks(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_leaks_command = {
 	.name = "leaks",
 	.summary = "leaked regions and allocations by site, and growing regions",
-	.usage = "tagctl [-j] [-p] leaks [--pid P] [--growing SAMPLES]",
+	.options = leaks_opts,
 	.run = run_leaks,
 };

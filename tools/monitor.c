@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl monitor: events as the module records them, like ip monitor. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <netlink/genl/ctrl.h>
@@ -65,24 +64,30 @@ static int listen_events(struct monitor *m)
 	return ret;
 }
 
+static const struct tagctl_opt monitor_opts[] = {
+	{ 'c', 'c', "count", "N", "stop after N events" },
+	{ 0 },
+};
+
+static int monitor_option(int c, const char *arg, void *ctx)
+{
+	struct monitor *m = ctx;
+
+	(void)c;	/* only --count */
+	if (tagctl_parse_long(arg, 1, LONG_MAX, &m->remaining))
+		return tagctl_usage_error(&tagctl_monitor_command, "--count needs N > 0");
+	return TAGCTL_EXIT_OK;
+}
+
 static int run_monitor(const struct tagctl_options *opts, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "count", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct monitor m = { .opts = opts, .remaining = -1 };
 	struct memtag_client *client;
-	char *end;
-	int c, ret;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (c != 'c')
-			return tagctl_usage_error(&tagctl_monitor_command, "unknown option");
-		m.remaining = strtol(optarg, &end, 10);
-		if (*end || m.remaining <= 0)
-			return tagctl_usage_error(&tagctl_monitor_command, "--count needs N > 0");
-	}
+	ret = tagctl_parse_args(&tagctl_monitor_command, argc, argv, NULL, monitor_option, &m);
+	if (ret)
+		return ret;
 	ret = tagctl_connect(&client);	/* a clear message when the module is missing */
 	if (ret)
 		return ret;
@@ -93,6 +98,6 @@ static int run_monitor(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_monitor_command = {
 	.name = "monitor",
 	.summary = "print events as they are recorded (root); --count N to stop after N",
-	.usage = "tagctl [-j] monitor [--count N]",
+	.options = monitor_opts,
 	.run = run_monitor,
 };

@@ -25,33 +25,6 @@ bool region_filter_keep(const struct region_filter *f, const struct memtag_regio
 	return !f->older_than_ns || f->now_ns - r->created_ns > f->older_than_ns;
 }
 
-int parse_duration_ns(const char *s, uint64_t *ns)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t ns;
-	} units[] = {
-		{ "ms", 1000000ULL }, { "s", 1000000000ULL }, { "m", 60000000000ULL },
-		{ "h", 3600000000000ULL }, { "d", 86400000000000ULL },
-	};
-	char *end;
-	unsigned long long n;
-	size_t i;
-
-	if (!*s || *s == '-')
-		return -1;
-	n = strtoull(s, &end, 10);
-	if (end == s)
-		return -1;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (!strcmp(end, units[i].suffix)) {
-			*ns = n * units[i].ns;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 int parse_sort(const char *s, enum region_sort *sort)
 {
 	static const char *const names[] = { "id", "bytes", "age", "name" };

@@ -21,8 +21,6 @@ struct region_filter {
 
 void region_filter_init(struct region_filter *f, uint64_t now_ns);
 bool region_filter_keep(const struct region_filter *f, const struct memtag_region_record *r);
-/* "30s", "5m", "2h", "250ms", "1d": 0, or -1 when not a duration. */
-int parse_duration_ns(const char *s, uint64_t *ns);
 int parse_sort(const char *s, enum region_sort *sort);
 void region_sort(struct memtag_region_record *r, size_t n, enum region_sort sort);
 /*

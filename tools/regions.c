@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl regions: one line per region the caller may see. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +116,20 @@ static uint64_t boottime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* -h: the same columns, sizes in K/M/G and the age in s/m/h/d */
+static void print_row_human(const struct memtag_region_record *r, unsigned int depth,
+			    uint64_t now)
+{
+	char name[4 * MEMTAG_REGION_NAME_MAX + 40], reserved[16], resident[16], age[16];
+
+	snprintf(name, sizeof(name), "%*s%s", (int)(2 * depth), "", tagctl_text(r->name));
+	printf("%-6" PRIu32 " %-6" PRIu32 " %-7s %-8" PRIu32 " %-6" PRIu32 " %12s %12s %9s %-24s %#"
+	       PRIx64 "\n", r->id, r->parent, memtag_region_state_name(r->state), r->tgid, r->uid,
+	       tagctl_human_size(r->bytes_reserved, reserved, sizeof(reserved)),
+	       tagctl_human_size(r->bytes_resident, resident, sizeof(resident)),
+	       tagctl_human_duration(now - r->created_ns, age, sizeof(age)), name, r->site);
+}
+
 static void print_row(const struct memtag_region_record *r, unsigned int depth, uint64_t now)
 {
 	/* age in rounded tenths of a second: printf's %f was a fifth of the cost */
@@ -152,81 +165,68 @@ static int print_regions(const struct tagctl_options *opts, const struct regions
 		printf("%-6s %-6s %-7s %-8s %-6s %12s %12s %9s %-24s %s\n", "ID", "PARENT",
 		       "STATE", "PID", "UID", "RESERVED", "RESIDENT", "AGE", "NAME", "SITE");
 		for (i = 0; i < n; i++)
-			print_row(&r[order[i]], depth[i], a->filter.now_ns);
+			(opts->human ? print_row_human : print_row)(&r[order[i]], depth[i],
+								    a->filter.now_ns);
 	}
 	free(order);
 	free(depth);
 	return TAGCTL_EXIT_OK;
 }
 
-static int parse_number(const char *s, long *out)
-{
-	char *end;
+static const struct tagctl_opt regions_opts[] = {
+	{ 'P', 'P', "pid", "P", "regions of process P" },
+	{ 'u', 'u', "uid", "U", "regions of user U" },
+	{ 's', 's', "state", "STATE", "live, ended or leaked" },
+	{ 'o', 'o', "older-than", "D", "older than D (250ms, 30s, 5m, 2h, 1d; plain: seconds)" },
+	{ 'm', 'm', "min-bytes", "SIZE", "reserving SIZE or more (4096, 64K, 1M, 2GiB)" },
+	{ 'S', 'S', "sort", "KEY", "id, bytes (largest first), age (oldest first) or name" },
+	{ 't', 't', "tree", NULL, "children under their parents" },
+	{ 0 },
+};
 
-	*out = strtol(s, &end, 10);
-	return *end || *out < 0 ? -1 : 0;
+static int regions_option(int c, const char *arg, void *ctx)
+{
+	const struct tagctl_command *cmd = &tagctl_regions_command;
+	struct regions_args *a = ctx;
+
+	switch (c) {
+	case 'u':
+		if (tagctl_parse_long(arg, 0, UINT32_MAX, &a->filter.uid))
+			return tagctl_usage_error(cmd, "--uid needs a user id");
+		break;
+	case 'm':
+		if (tagctl_parse_size(arg, &a->filter.min_bytes))
+			return tagctl_usage_error(cmd, "--min-bytes takes a size: 4096, 64K, 1M, 2GiB");
+		break;
+	case 's':
+		if (!strcmp(arg, "live"))
+			a->filter.state = MEMTAG_REGION_LIVE;
+		else if (!strcmp(arg, "leaked"))
+			a->filter.state = MEMTAG_REGION_LEAKED;
+		else if (!strcmp(arg, "ended"))
+			a->filter.state = MEMTAG_REGION_ENDED;
+		else
+			return tagctl_usage_error(cmd, "--state is live, ended or leaked");
+		break;
+	case 'o':
+		if (tagctl_parse_duration_ns(arg, &a->filter.older_than_ns))
+			return tagctl_usage_error(cmd, "--older-than takes 250ms, 30s, 5m, 2h, 1d");
+		break;
+	case 'S':
+		if (parse_sort(arg, &a->sort))
+			return tagctl_usage_error(cmd, "--sort is id, bytes, age or name");
+		break;
+	default:
+		a->tree = true;
+		break;
+	}
+	return TAGCTL_EXIT_OK;
 }
 
 static int parse_args(struct regions_args *a, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "pid", required_argument, NULL, 'p' }, { "uid", required_argument, NULL, 'u' },
-		{ "state", required_argument, NULL, 's' },
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "min-bytes", required_argument, NULL, 'm' },
-		{ "sort", required_argument, NULL, 'S' }, { "tree", no_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct tagctl_command *cmd = &tagctl_regions_command;
-	long n;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-		case 'u':
-		case 'm':
-			if (parse_number(optarg, &n))
-				return tagctl_usage_error(cmd, "--pid, --uid and --min-bytes take a number");
-			if (c == 'p' && n <= 0)
-				return tagctl_usage_error(cmd, "--pid needs a process id");
-			if (c == 'p' && tagctl_check_pid_access(cmd, n))
-				return TAGCTL_EXIT_DENIED;
-			if (c == 'p')
-				a->filter.pid = n;
-			else if (c == 'u')
-				a->filter.uid = n;
-			else
-				a->filter.min_bytes = (uint64_t)n;
-			break;
-		case 's':
-			if (!strcmp(optarg, "live"))
-				a->filter.state = MEMTAG_REGION_LIVE;
-			else if (!strcmp(optarg, "leaked"))
-				a->filter.state = MEMTAG_REGION_LEAKED;
-			else if (!strcmp(optarg, "ended"))
-				a->filter.state = MEMTAG_REGION_ENDED;
-			else
-				return tagctl_usage_error(cmd, "--state is live, ended or leaked");
-			break;
-		case 'o':
-			if (parse_duration_ns(optarg, &a->filter.older_than_ns))
-				return tagctl_usage_error(cmd, "--older-than takes 250ms, 30s, 5m, 2h, 1d");
-			break;
-		case 'S':
-			if (parse_sort(optarg, &a->sort))
-				return tagctl_usage_error(cmd, "--sort is id, bytes, age or name");
-			break;
-		case 't':
-			a->tree = true;
-			break;
-		default:
-			return tagctl_usage_error(cmd, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return tagctl_usage_error(cmd, "unexpected argument");
-	return TAGCTL_EXIT_OK;
+	return tagctl_parse_args(&tagctl_regions_command, argc, argv, &a->filter.pid,
+				 regions_option, a);
 }
 
 static int run_regions(const struct tagctl_options *opts, int argc, char **argv)
@@ -262,7 +262,6 @@ static int run_regions(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_regions_command = {
 	.name = "regions",
 	.summary = "list regions: live, and leaked by owners that left",
-	.usage = "tagctl [-j] [-p] regions [--pid P] [--uid U] [--state live|ended|leaked] "
-		 "[--older-than 30s] [--min-bytes N] [--sort id|bytes|age|name] [--tree]",
+	.options = regions_opts,
 	.run = run_regions,
 };

@@ -2,7 +2,6 @@
 /* tagctl scan: references from longer-lived regions into shorter-lived ones. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,24 +332,21 @@ static void print_summary(const struct tagctl_options *opts, struct scan *sc)
 	json_object_put(o);
 }
 
+static const struct tagctl_opt scan_opts[] = {
+	{ 'p', 'P', "pid", "P", "scan process P only" },
+	{ 0 },
+};
+
+static int scan_option(int c, const char *arg, void *ctx)
+{
+	(void)c;	/* only --pid */
+	return tagctl_parse_pid(&tagctl_scan_command, arg, ctx);
+}
+
+/* no tagctl_check_pid_access: the kernel's ptrace check speaks for itself */
 static int parse_args(long *pid, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	/* no tagctl_check_pid_access: the kernel's ptrace check speaks for itself */
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (c != 'p')
-			return tagctl_usage_error(&tagctl_scan_command, "unknown option");
-		if (tagctl_parse_pid(&tagctl_scan_command, optarg, pid))
-			return TAGCTL_EXIT_USAGE;
-	}
-	if (optind < argc)
-		return tagctl_usage_error(&tagctl_scan_command, "unexpected argument");
-	return TAGCTL_EXIT_OK;
+	return tagctl_parse_args(&tagctl_scan_command, argc, argv, NULL, scan_option, pid);
 }
 
 static int run_scan(const struct tagctl_options *opts, int argc, char **argv)
@@ -378,6 +374,6 @@ static int run_scan(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_scan_command = {
 	.name = "scan",
 	.summary = "find pointers from longer-lived regions into shorter-lived ones",
-	.usage = "tagctl [-j] [-p] scan [--pid P]",
+	.options = scan_opts,
 	.run = run_scan,
 };

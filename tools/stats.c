@@ -6,7 +6,6 @@
  * sample per line (or JSON object per line) with the change since the last.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,29 +337,27 @@ static int stats_option(int c, const char *arg, void *ctx)
 {
 	const struct tagctl_command *cmd = &tagctl_stats_command;
 	struct stats_args *a = ctx;
-	char *end;
 
 	if (c == 'i') {
-		if (parse_duration_ns(arg, &a->interval_ns) || !a->interval_ns)
-			return tagctl_usage_error(cmd, "--interval takes 250ms, 1s, 5m");
+		if (tagctl_parse_duration_ns(arg, &a->interval_ns) || !a->interval_ns)
+			return tagctl_usage_error(cmd, "--interval takes 250ms, 1.5s, 5m (more than 0)");
 		return TAGCTL_EXIT_OK;
 	}
-	a->count = strtol(arg, &end, 10);
-	if (*end || !*arg || a->count < 1)
+	if (tagctl_parse_long(arg, 1, LONG_MAX, &a->count))
 		return tagctl_usage_error(cmd, "--count needs a number of samples");
 	return TAGCTL_EXIT_OK;
 }
 
+static const struct tagctl_opt stats_opts[] = {
+	{ 'P', 'P', "pid", "P", "allocation totals of process P" },
+	{ 'i', 'i', "interval", "D", "sample every D (250ms, 1.5s, 5m; plain: seconds)" },
+	{ 'c', 'c', "count", "N", "take N samples (without -i: one a second)" },
+	{ 0 },
+};
+
 static int parse_args(struct stats_args *a, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "pid", required_argument, NULL, 'P' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ret = tagctl_parse_args(&tagctl_stats_command, argc, argv, options, &a->pid,
-				    stats_option, a);
+	int ret = tagctl_parse_args(&tagctl_stats_command, argc, argv, &a->pid, stats_option, a);
 
 	/* --count alone samples every second; --interval alone runs until stopped */
 	if (a->count > 1 && !a->interval_ns)
@@ -387,6 +384,6 @@ static int run_stats(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_stats_command = {
 	.name = "stats",
 	.summary = "counters of the module and allocation totals per process",
-	.usage = "tagctl [-j] [-p] stats [--pid P] [--interval 1s] [--count N]",
+	.options = stats_opts,
 	.run = run_stats,
 };

@@ -2,6 +2,7 @@
 /* tagctl status: module version, backend, counters and events by kind. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <json-c/json.h>
 #include "memtag.h"
 #include "tagctl.h"
@@ -34,9 +35,10 @@ static void counters_of(const struct memtag_status *st, struct counter *c)
 		c[i] = all[i];
 }
 
-static void print_human(const struct memtag_status *st)
+static void print_human(const struct tagctl_options *opts, const struct memtag_status *st)
 {
 	struct counter c[N_COUNTERS];
+	char size[16];
 	int kind;
 	size_t i;
 
@@ -46,8 +48,13 @@ static void print_human(const struct memtag_status *st)
 	       st->backend_forced ? " (set by the backend= module parameter)" : "");
 	printf("cpu mte: %s\n", st->mte_capable ? "yes" : "no");
 	printf("counters:\n");
-	for (i = 0; i < N_COUNTERS; i++)
-		printf("  %-16s %" PRIu64 "\n", c[i].name, c[i].value);
+	for (i = 0; i < N_COUNTERS; i++) {
+		if (opts->human && !strcmp(c[i].name, "bytes_reserved"))
+			printf("  %-16s %s\n", c[i].name,
+			       tagctl_human_size(c[i].value, size, sizeof(size)));
+		else
+			printf("  %-16s %" PRIu64 "\n", c[i].name, c[i].value);
+	}
 	printf("events by kind:%s\n", st->events ? "" : " none");
 	for (kind = 1; kind <= MEMTAG_EVENT_MAX; kind++)
 		if (st->event_totals[kind])
@@ -89,10 +96,9 @@ static int run_status(const struct tagctl_options *opts, int argc, char **argv)
 	struct memtag_status st;
 	int ret;
 
-	(void)argv;
-	if (argc > 1)
-		return tagctl_usage_error(&tagctl_status_command, "takes no arguments");
-	ret = tagctl_connect(&client);
+	ret = tagctl_parse_args(&tagctl_status_command, argc, argv, NULL, NULL, NULL);
+	if (!ret)
+		ret = tagctl_connect(&client);
 	if (ret)
 		return ret;
 	ret = memtag_status_get(client, &st);
@@ -102,7 +108,7 @@ static int run_status(const struct tagctl_options *opts, int argc, char **argv)
 		if (opts->json)
 			print_json(opts, &st);
 		else
-			print_human(&st);
+			print_human(opts, &st);
 	}
 	memtag_client_close(client);
 	return ret;
@@ -111,6 +117,5 @@ static int run_status(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_status_command = {
 	.name = "status",
 	.summary = "module version, backend, counters, events by kind",
-	.usage = "tagctl [-j] [-p] status",
 	.run = run_status,
 };

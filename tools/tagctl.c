@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl: audit memtag regions. Command table and shared plumbing. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 #include "memtag.h"
+#include "opts.h"
 #include "tagctl.h"
 
 static const struct tagctl_command *const commands[] = {
@@ -28,22 +28,23 @@ static const struct tagctl_command *const commands[] = {
 
 static void usage(FILE *out)
 {
+	char help[1024];
 	size_t i;
 
-	fprintf(out, "Usage: tagctl [-j] [-p] COMMAND [ARGS]\n\n"
-		     "Options:\n"
-		     "  -j, --json     JSON output\n"
-		     "  -p, --pretty   indent JSON output\n"
-		     "  -V, --version  print the version and exit\n"
-		     "  -h, --help     this help; 'tagctl COMMAND --help' for a command\n\n"
-		     "Commands:\n");
+	tagctl_opt_help(tagctl_global_opts, help, sizeof(help));
+	fprintf(out, "Usage: tagctl [OPTIONS] [COMMAND [ARGS]]\n"
+		     "Without a command: status. A command may be shortened to a unique prefix.\n\n"
+		     "'tagctl help COMMAND' or 'tagctl COMMAND --help' lists its options.\n\n"
+		     "Options (before or after the command):\n%s\n"
+		     "Commands:\n",
+		help);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 }
 
 int tagctl_usage_error(const struct tagctl_command *cmd, const char *why)
 {
-	fprintf(stderr, "tagctl %s: %s; usage: %s\n", cmd->name, why, cmd->usage);
+	fprintf(stderr, "tagctl %s: %s; try 'tagctl %s --help'\n", cmd->name, why, cmd->name);
 	return TAGCTL_EXIT_USAGE;
 }
 
@@ -96,84 +97,110 @@ size_t tagctl_keep(void *items, size_t count, size_t size,
 	return kept;
 }
 
-static const struct tagctl_command *find_command(const char *name)
+/*
+ * Global options (before the command, or with stop_at_word false after it,
+ * where the command's options are checked too): applied to opts. Returns
+ * -1 to go on, else the exit code (help, version, a usage error).
+ */
+static int global_options(struct tagctl_opt_state *s, struct tagctl_options *opts,
+			  const struct tagctl_command *cmd)
 {
-	size_t i;
+	const char *arg;
+	char err[512];
+	int key;
 
-	for (i = 0; i < N_COMMANDS; i++)
-		if (!strcmp(commands[i]->name, name))
-			return commands[i];
-	return NULL;
+	while ((key = tagctl_opt_next(s, &arg, err, sizeof(err))) != TAGCTL_OPT_END) {
+		switch (key) {
+		case TAGCTL_OPT_ERROR:
+			fprintf(stderr, "%s\n", err);
+			return TAGCTL_EXIT_USAGE;
+		case TAGCTL_KEY_JSON:
+			opts->json = true;
+			break;
+		case TAGCTL_KEY_PRETTY:
+			opts->pretty = true;
+			break;
+		case TAGCTL_KEY_HUMAN:
+			opts->human = true;
+			break;
+		case TAGCTL_KEY_VERSION:
+			printf("tagctl %s\n", memtag_library_version());
+			return TAGCTL_EXIT_OK;
+		case TAGCTL_KEY_HELP:
+			if (cmd)
+				tagctl_command_help(cmd, stdout);
+			else
+				usage(stdout);
+			return TAGCTL_EXIT_OK;
+		default:
+			break;		/* the command's: it parses them itself */
+		}
+	}
+	return -1;
 }
 
-static bool wants_help(int argc, char **argv)
+static const struct tagctl_command *find_command(const char *word)
 {
-	int i;
+	const struct tagctl_command *cmd;
+	char err[512];
 
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return true;
-	return false;
+	cmd = tagctl_find_command(commands, N_COMMANDS, word, err, sizeof(err));
+	if (!cmd)
+		fprintf(stderr, "%s\n", err);
+	return cmd;
+}
+
+/* tagctl help [COMMAND] */
+static int help(int argc, char **argv)
+{
+	const struct tagctl_command *cmd;
+
+	if (argc < 2) {
+		usage(stdout);
+		return TAGCTL_EXIT_OK;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "tagctl help: one command at most; try 'tagctl --help'\n");
+		return TAGCTL_EXIT_USAGE;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd)
+		return TAGCTL_EXIT_USAGE;
+	tagctl_command_help(cmd, stdout);
+	return TAGCTL_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option long_options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static char status_word[] = "status";
+	static char *status_argv[] = { status_word, NULL };
 	struct tagctl_options opts = { 0 };
 	const struct tagctl_command *cmd;
-	int c;
+	struct tagctl_opt_state s;
+	char where[32];
+	int ret;
 
-	/* '+': options after the command belong to the command */
-	while ((c = getopt_long(argc, argv, "+jpVh", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			opts.json = true;
-			break;
-		case 'p':
-			opts.pretty = true;
-			break;
-		case 'V':
-			printf("tagctl %s\n", memtag_library_version());
-			return TAGCTL_EXIT_OK;
-		case 'h':
-			usage(stdout);
-			return TAGCTL_EXIT_OK;
-		default:
-			usage(stderr);
-			return TAGCTL_EXIT_USAGE;
-		}
+	tagctl_opt_init(&s, argc, argv, tagctl_global_opts, NULL, "tagctl");
+	s.stop_at_word = true;
+	ret = global_options(&s, &opts, NULL);
+	if (ret >= 0)
+		return ret;
+	argc -= s.index;
+	argv += s.index;
+	if (!argc) {			/* bare tagctl: status, as bare wg shows wg show */
+		argc = 1;
+		argv = status_argv;
+	} else if (!strcmp(argv[0], "help")) {
+		return help(argc, argv);
 	}
-	if (optind >= argc) {
-		usage(stderr);
+	cmd = find_command(argv[0]);
+	if (!cmd)
 		return TAGCTL_EXIT_USAGE;
-	}
-	if (!strcmp(argv[optind], "help")) {
-		cmd = optind + 1 < argc ? find_command(argv[optind + 1]) : NULL;
-		if (!cmd) {
-			usage(stdout);
-			return TAGCTL_EXIT_OK;
-		}
-		printf("Usage: %s\n", cmd->usage);
-		return TAGCTL_EXIT_OK;
-	}
-	cmd = find_command(argv[optind]);
-	if (!cmd) {
-		fprintf(stderr, "tagctl: unknown command '%s'; try 'tagctl --help'\n", argv[optind]);
-		return TAGCTL_EXIT_USAGE;
-	}
-	if (wants_help(argc - optind, argv + optind)) {
-		printf("Usage: %s\n", cmd->usage);
-		return TAGCTL_EXIT_OK;
-	}
-	/* the command sees its own name as argv[0], as getopt expects */
-	argv += optind;
-	argc -= optind;
-	optind = 1;
+	/* the same grammar after the command: its options and the global ones */
+	snprintf(where, sizeof(where), "tagctl %s", cmd->name);
+	tagctl_opt_init(&s, argc, argv, cmd->options, tagctl_global_opts, where);
+	ret = global_options(&s, &opts, cmd);
+	if (ret >= 0)
+		return ret;
 	return cmd->run(&opts, argc, argv);
 }

@@ -4,6 +4,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "opts.h"
+#include "units.h"
 
 /* Exit codes: documented in tagctl(8); scripts rely on them. */
 enum tagctl_exit {
@@ -19,12 +24,14 @@ enum tagctl_exit {
 struct tagctl_options {
 	bool json;
 	bool pretty;
+	bool human;		/* -h: sizes and times in K/M/G, s/m/h/d */
 };
 
+struct tagctl_opt;
 struct tagctl_command {
 	const char *name;
 	const char *summary;
-	const char *usage;
+	const struct tagctl_opt *options;	/* zero key ends; NULL: none */
 	int (*run)(const struct tagctl_options *opts, int argc, char **argv);
 };
 
@@ -51,14 +58,14 @@ int tagctl_parse_pid(const struct tagctl_command *cmd, const char *arg, long *pi
  */
 int tagctl_check_pid_access(const struct tagctl_command *cmd, long pid);
 /*
- * getopt_long over options (long only): 'P' (--pid) fills *pid, any other
- * goes to option() (NULL: none), which returns an exit code. Unknown options
- * and arguments are usage errors. Returns an exit code.
+ * cmd's options (its table and the global ones, which main has applied):
+ * 'P' (--pid) fills *pid when pid is not NULL, any other command option goes
+ * to option() (NULL: none), which returns an exit code. Returns an exit code.
  */
-struct option;
-int tagctl_parse_args(const struct tagctl_command *cmd, int argc, char **argv,
-		      const struct option *options, long *pid,
+int tagctl_parse_args(const struct tagctl_command *cmd, int argc, char **argv, long *pid,
 		      int (*option)(int c, const char *arg, void *ctx), void *ctx);
+/* The --help of cmd, from its option table. */
+void tagctl_command_help(const struct tagctl_command *cmd, FILE *out);
 
 struct memtag_client;
 /* Connect to the module, or explain why not; returns an exit code. */

@@ -7,7 +7,6 @@
  */
 #include <curses.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,8 +168,24 @@ static int take_snapshot(struct memtag_client *client, struct snapshot *s)
 }
 
 static const char header_format[] = "%-8s %-16s %8s %14s %14s %6s %8s";
-static const char row_format[] = "%-8" PRIu32 " %-16s %8zu %14" PRIu64 " %14" PRIu64
-				 " %6zu %8.1f";
+static const char row_format[] = "%-8" PRIu32 " %-16s %8zu %14s %14s %6zu %8.1f";
+
+/* One row's text; -h writes its sizes in K/M/G. */
+static const char *format_row(const struct top_row *r, bool human, char *buf, size_t len)
+{
+	char reserved[24], inuse[24];
+
+	if (human) {
+		tagctl_human_size(r->reserved, reserved, sizeof(reserved));
+		tagctl_human_size(r->inuse, inuse, sizeof(inuse));
+	} else {
+		snprintf(reserved, sizeof(reserved), "%" PRIu64, r->reserved);
+		snprintf(inuse, sizeof(inuse), "%" PRIu64, r->inuse);
+	}
+	snprintf(buf, len, row_format, r->tgid, tagctl_text(r->comm), r->regions, reserved, inuse,
+		 r->leaks, r->per_s);
+	return buf;
+}
 
 static struct json_object *row_json(const struct top_row *row)
 {
@@ -190,6 +205,7 @@ static struct json_object *row_json(const struct top_row *row)
 static void print_snapshot(const struct tagctl_options *opts, const struct snapshot *s)
 {
 	struct json_object *list;
+	char row[256];
 	size_t i;
 
 	if (opts->json) {
@@ -202,17 +218,13 @@ static void print_snapshot(const struct tagctl_options *opts, const struct snaps
 	}
 	printf(header_format, "PID", "COMM", "REGIONS", "RESERVED", "INUSE", "LEAKS", "VIOL/S");
 	printf("\n");
-	for (i = 0; i < s->count; i++) {
-		const struct top_row *r = &s->rows[i];
-
-		printf(row_format, r->tgid, tagctl_text(r->comm), r->regions, r->reserved, r->inuse,
-		       r->leaks, r->per_s);
-		printf("\n");
-	}
+	for (i = 0; i < s->count; i++)
+		printf("%s\n", format_row(&s->rows[i], opts->human, row, sizeof(row)));
 }
 
-static void draw(const struct snapshot *s, double delay)
+static void draw(const struct snapshot *s, double delay, bool human)
 {
+	char row[256];
 	size_t i;
 	int y = 2;
 
@@ -222,16 +234,13 @@ static void draw(const struct snapshot *s, double delay)
 	mvprintw(1, 0, header_format, "PID", "COMM", "REGIONS", "RESERVED", "INUSE", "LEAKS",
 		 "VIOL/S");
 	attroff(A_REVERSE);
-	for (i = 0; i < s->count && y < LINES; i++, y++) {
-		const struct top_row *r = &s->rows[i];
-
-		mvprintw(y, 0, row_format, r->tgid, tagctl_text(r->comm), r->regions, r->reserved,
-			 r->inuse, r->leaks, r->per_s);
-	}
+	for (i = 0; i < s->count && y < LINES; i++, y++)
+		mvprintw(y, 0, "%s", format_row(&s->rows[i], human, row, sizeof(row)));
 	refresh();
 }
 
-static int live_view(struct memtag_client *client, struct snapshot *s, double delay)
+static int live_view(struct memtag_client *client, struct snapshot *s, double delay,
+		     bool human)
 {
 	int ret = 0, key = 0;
 
@@ -244,29 +253,34 @@ static int live_view(struct memtag_client *client, struct snapshot *s, double de
 		ret = take_snapshot(client, s);
 		if (ret)
 			break;
-		draw(s, delay);
+		draw(s, delay, human);
 		key = getch();
 	}
 	endwin();
 	return ret;
 }
 
+/* -d as top(1) has it, -i as stats has it: the same option */
+static const struct tagctl_opt top_opts[] = {
+	{ 'd', 'd', "delay", "D", "refresh every D: 0.1 to 3600 s (1.5, 1.5s, 500ms, 1m)" },
+	{ 'd', 'i', "interval", "D", "the same as --delay" },
+	{ 0 },
+};
+
+static int top_option(int c, const char *arg, void *ctx)
+{
+	uint64_t ns;
+
+	(void)c;	/* only --delay */
+	if (tagctl_parse_duration_ns(arg, &ns) || ns < 100000000ULL || ns > 3600000000000ULL)
+		return tagctl_usage_error(&tagctl_top_command, "-d takes seconds, 0.1 to 3600");
+	*(double *)ctx = (double)ns / 1e9;
+	return TAGCTL_EXIT_OK;
+}
+
 static int parse_args(double *delay, int argc, char **argv)
 {
-	const struct tagctl_command *cmd = &tagctl_top_command;
-	char *end;
-	int c;
-
-	while ((c = getopt(argc, argv, "d:")) != -1) {
-		if (c != 'd')
-			return tagctl_usage_error(cmd, "unknown option");
-		*delay = strtod(optarg, &end);
-		if (*end || !*optarg || *delay < 0.1 || *delay > 3600)
-			return tagctl_usage_error(cmd, "-d takes seconds, 0.1 to 3600");
-	}
-	if (optind < argc)
-		return tagctl_usage_error(cmd, "unexpected argument");
-	return TAGCTL_EXIT_OK;
+	return tagctl_parse_args(&tagctl_top_command, argc, argv, NULL, top_option, delay);
 }
 
 static int run_top(const struct tagctl_options *opts, int argc, char **argv)
@@ -285,7 +299,7 @@ static int run_top(const struct tagctl_options *opts, int argc, char **argv)
 		if (!ret)
 			print_snapshot(opts, &s);
 	} else {
-		ret = live_view(client, &s, delay);
+		ret = live_view(client, &s, delay, opts->human);
 	}
 	if (ret)
 		ret = tagctl_fail(client, "top", ret);
@@ -297,6 +311,6 @@ static int run_top(const struct tagctl_options *opts, int argc, char **argv)
 const struct tagctl_command tagctl_top_command = {
 	.name = "top",
 	.summary = "processes live: regions, bytes, leaks, violations per second",
-	.usage = "tagctl [-j] top [-d SECONDS]",
+	.options = top_opts,
 	.run = run_top,
 };

@@ -261,6 +261,39 @@ static void test_other_users_pid_denied(void)
 	}
 }
 
+/* The option grammar where it needs the module: bare tagctl, short forms, globals after. */
+static void test_command_line_grammar(void)
+{
+	struct memtag_region_record r;
+	struct memtag_client *client;
+	struct json_object *root, *v;
+	int pid = (int)getpid();
+
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl"), 0);	/* status, as wg is wg show */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "memtag module "));
+	CU_ASSERT_EQUAL_FATAL(itest_run(out, sizeof(out), "tagctl statu -j"), 0);
+	root = json_tokener_parse(out);
+	CU_ASSERT_TRUE(root && json_object_object_get_ex(root, "backend", &v));
+	json_object_put(root);
+	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_region_create(client, 0, "grammar", 0, &r), 0);
+	CU_ASSERT_EQUAL_FATAL(itest_run(out, sizeof(out), "tagctl reg -tP%d --json", pid), 0);
+	root = json_tokener_parse(out);
+	CU_ASSERT_TRUE(root && json_object_array_length(root) == 1);
+	json_object_put(root);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"grammar\""));
+	/* a size with a unit filters: nobody reserves a tebibyte */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl regions --pid=%d -m 1T -j", pid), 0);
+	CU_ASSERT_STRING_EQUAL(out, "[]\n");
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl regions -P %d -o 1.5 -j", pid), 0);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -h regions -P %d", pid), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "grammar"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl stats -j -i 0.1s -c 2 | wc -l"), 0);
+	CU_ASSERT_EQUAL(atoi(out), 2);
+	CU_ASSERT_EQUAL(memtag_region_end(client, r.id), 0);
+	memtag_client_close(client);
+}
+
 int itest_add_tagctl_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -271,6 +304,7 @@ int itest_add_tagctl_suite(void)
 		{ "monitor streams events as JSON", test_monitor },
 		{ "monitor needs CAP_SYS_ADMIN", test_monitor_needs_root },
 		{ "another user's pid is refused with a reason", test_other_users_pid_denied },
+		{ "command line: bare tagctl, short forms, units, -j after", test_command_line_grammar },
 		{ NULL, NULL },
 	};
 

@@ -22,5 +22,6 @@ int alloc_suite_init(void);
 uint64_t violations(void);
 int add_text_suite(void);
 int add_syscount_suite(void);
+int add_tagctl_args_suite(void);
 
 #endif
