@@ -25,6 +25,7 @@ int itest_add_unload_suite(void);
 int itest_add_region_suite(void);
 int itest_add_alloc_suite(void);
 int itest_add_api_suite(void);
+int itest_add_software_on_mte_suite(void);
 int itest_add_tagctl_suite(void);
 int itest_add_scale_suite(void);
 int itest_add_scan_suite(void);

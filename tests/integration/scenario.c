@@ -813,6 +813,65 @@ static int dangling_pointers(void)
 	return tag_region_end(pool) || tag_region_end(cache);
 }
 
+/*
+ * Software backend, halt_on_error=0: a write into a freed chunk is found
+ * when the 16th later free pushes it out of the ring of recent frees; a
+ * write past its first 16 bytes only at the end, which checks every byte.
+ */
+static int recent_free_bound(void)
+{
+	struct tag_region *r = must_create(NULL, "ring", 0);
+	char *first = must_alloc(r, 64), *late = must_alloc(r, 64), *other[40];
+	unsigned long long found_at = 0, late_found_at = 0;
+	struct tag_stats s;
+	uint64_t before;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		other[i] = must_alloc(r, 64);
+	show_chunk(r, first);
+	show("late_address", (uintptr_t)(late + 32));
+	tag_free(r, first);
+	((volatile char *)first)[0] = 'x';
+	tag_stats(&s);
+	before = s.violations;
+	for (i = 0; i < 20 && !found_at; i++) {
+		tag_free(r, other[i]);
+		tag_stats(&s);
+		if (s.violations != before)
+			found_at = i + 1;
+	}
+	show("found_at", found_at);
+	tag_free(r, late);
+	((volatile char *)late)[32] = 'x';
+	before = s.violations;
+	for (i = 20; i < 40 && !late_found_at; i++) {
+		tag_free(r, other[i]);
+		tag_stats(&s);
+		if (s.violations != before)
+			late_found_at = i - 19;
+	}
+	show("late_found_at", late_found_at);
+	before = s.violations;
+	tag_region_end(r);
+	tag_stats(&s);
+	show("late_found_at_end", s.violations - before);
+	return 0;
+}
+
+/* With mte_mode=asymm a write is checked late (async), a read at once. */
+static int write_after_end(void)
+{
+	struct tag_region *r = must_create(NULL, "written-after", 0);
+	char *p = must_alloc(r, 64);
+
+	show_chunk(r, p + 5);
+	tag_region_end(r);
+	((volatile char *)p)[5] = 'x';	/* the escape */
+	show("written", 1);		/* a system call: an async fault is delivered */
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -825,6 +884,8 @@ int main(int argc, char **argv)
 		{ "chained", chained },
 		{ "use-after-free", use_after_free },
 		{ "overflow", overflow },
+		{ "recent-free-bound", recent_free_bound },
+		{ "write-after-end", write_after_end },
 		{ "bad-frees", bad_frees },
 		{ "bad-arguments", bad_arguments },
 		{ "strict-leaks", strict_leaks },

@@ -19,9 +19,12 @@
 
 static char out[16384];
 
+/* set while an MTE guest runs the module with backend=software */
+static bool software_forced;
+
 static bool mte(void)
 {
-	return !strcmp(itest_expected_backend(), "mte");
+	return !software_forced && !strcmp(itest_expected_backend(), "mte");
 }
 
 static unsigned long long value_of(const char *key)
@@ -175,6 +178,37 @@ static void test_overflow(void)
 {
 	expect_fault("overflow", "", mte() ? EXIT_SIGSEGV : EXIT_SIGABRT,
 		     MEMTAG_EVENT_OVERFLOW, "parser", mte() ? MEMTAG_EVENT_F_SIGNAL : 0);
+}
+
+/* api.md: the ring of a region's 16 most recent frees; their first 16 bytes. */
+static void test_recent_free_bound(void)
+{
+	struct memtag_event_record *all = NULL;
+	struct memtag_client *client;
+	size_t n, i, first = 0, late = 0;
+	uint32_t pid;
+
+	if (mte())
+		TEST_SKIP("software backend only: MTE retags a freed chunk, a write faults at once");
+	CU_ASSERT_EQUAL_FATAL(scenario("halt_on_error=0", "recent-free-bound"), 0);
+	CU_ASSERT_EQUAL(value_of("found_at"), 16);
+	CU_ASSERT_EQUAL(value_of("late_found_at"), 0);
+	CU_ASSERT_EQUAL(value_of("late_found_at_end"), 1);
+	pid = (uint32_t)value_of("pid");
+	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_USE_AFTER_FREE), 2);
+	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
+	CU_ASSERT_EQUAL_FATAL(memtag_event_list(client, &all, &n), 0);
+	for (i = 0; i < n; i++) {
+		if (all[i].tgid != pid || all[i].kind != MEMTAG_EVENT_USE_AFTER_FREE)
+			continue;
+		first += all[i].address == value_of("address") &&
+			 all[i].offset == value_of("offset");
+		late += all[i].address == value_of("late_address");
+	}
+	CU_ASSERT_EQUAL(first, 1);
+	CU_ASSERT_EQUAL(late, 1);
+	free(all);
+	memtag_client_close(client);
 }
 
 static void test_segment_mapping_stays_single(void)
@@ -356,6 +390,49 @@ static void test_async_mode(void)
 	free(all);
 }
 
+static const char tcf_preferred[] = "/sys/devices/system/cpu/cpu0/mte_tcf_preferred";
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(text, f) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/*
+ * mte_mode=asymm asks for sync and async: with the CPU's preferred mode
+ * asymm (-smp 1: cpu0) reads fault at once, writes late. A read after end
+ * is classified exactly, a write only as a tag mismatch; with sync the
+ * same write is an exact use-after-end.
+ */
+static void test_asymm_mode(void)
+{
+	char old[32] = "";
+	FILE *f;
+	uint32_t pid;
+
+	if (!mte())
+		TEST_SKIP("MTE only: the software backend has no check modes");
+	f = fopen(tcf_preferred, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL(fgets(old, sizeof(old), f));
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(write_text(tcf_preferred, "asymm"), 0);
+	expect_fault("use-after-end", "mte_mode=asymm", EXIT_SIGSEGV, MEMTAG_EVENT_USE_AFTER_END,
+		     "http-request", MEMTAG_EVENT_F_SIGNAL);
+	CU_ASSERT_EQUAL(scenario("mte_mode=asymm", "write-after-end"), EXIT_SIGSEGV);
+	pid = (uint32_t)value_of("pid");
+	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_TAG_MISMATCH), 1);
+	CU_ASSERT_EQUAL(count_events(pid, MEMTAG_EVENT_USE_AFTER_END), 0);
+	expect_fault("write-after-end", "mte_mode=sync", EXIT_SIGSEGV, MEMTAG_EVENT_USE_AFTER_END,
+		     "written-after", MEMTAG_EVENT_F_SIGNAL);
+	CU_ASSERT_EQUAL(write_text(tcf_preferred, old), 0);
+}
+
 static void test_ring_drops_records_not_counts(void)
 {
 	struct memtag_event_record report = { .kind = MEMTAG_EVENT_INVALID_FREE }, *all;
@@ -413,6 +490,52 @@ static void test_events_multicast(void)
 	nl_socket_free(listener);
 }
 
+static int backend_is(enum memtag_backend backend)
+{
+	struct memtag_client *client;
+	struct memtag_status st;
+	int ret;
+
+	if (memtag_client_open(&client))
+		return 0;
+	ret = !memtag_status_get(client, &st) && st.backend == backend;
+	memtag_client_close(client);
+	return ret;
+}
+
+/*
+ * backend=software on an MTE machine: the module reloaded in the same
+ * guest, the software rows of the table run, then MTE is loaded again.
+ */
+static void test_forced_software_on_mte(void)
+{
+	if (!mte())
+		TEST_SKIP("MTE targets only: the software backend is this target's own");
+	CU_ASSERT_EQUAL_FATAL(itest_run(out, sizeof(out),
+					"modprobe -r memtag && modprobe memtag backend=software"), 0);
+	CU_ASSERT_TRUE(backend_is(MEMTAG_BACKEND_SOFTWARE));
+	software_forced = true;
+	test_use_after_end();
+	test_stale_after_reset();
+	test_use_after_free();
+	test_overflow();
+	test_recent_free_bound();
+	software_forced = false;
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "modprobe -r memtag && modprobe memtag"), 0);
+	CU_ASSERT_TRUE(backend_is(MEMTAG_BACKEND_MTE));
+}
+
+int itest_add_software_on_mte_suite(void)
+{
+	static const struct test_case cases[] = {
+		{ "backend=software on MTE: escapes, reset, free and overflow checks",
+		  test_forced_software_on_mte },
+		{ NULL, NULL },
+	};
+
+	return add_suite("software-on-mte", cases);
+}
+
 int itest_add_alloc_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -422,6 +545,8 @@ int itest_add_alloc_suite(void)
 		{ "a program's own SIGSEGV handler is chained", test_chained_handler },
 		{ "use after free inside a live region", test_use_after_free },
 		{ "overflow into the next chunk", test_overflow },
+		{ "use after free: found at the 16th later free, past 16 bytes at end",
+		  test_recent_free_bound },
 		{ "report-and-continue mode keeps running", test_continue_mode },
 		{ "a segment cannot be forked, moved or split", test_segment_mapping_stays_single },
 		{ "bad frees and alloc in ended region: errno, recorded", test_bad_frees },
@@ -431,6 +556,7 @@ int itest_add_alloc_suite(void)
 		{ "region open at exit is recorded as leaked", test_leak_at_exit },
 		{ "another process gets EPERM on every use", test_foreign_process },
 		{ "async check mode reports the fault late", test_async_mode },
+		{ "asymmetric check mode: reads exact, writes late", test_asymm_mode },
 		{ "events are multicast on the events group", test_events_multicast },
 		{ "a full ring drops records, never counts", test_ring_drops_records_not_counts },
 		{ "no false positive: 4 threads x 2,500 regions x 100 allocations",

@@ -229,8 +229,10 @@ static unsigned long expect_escape(const char *scenario, const char *kind, const
 
 static void test_escapes_name_the_pc(void)
 {
-	struct json_object *r;
+	struct json_object *r, *scan, *refs = NULL;
 	unsigned long pid;
+	size_t events, found = 0;
+	int rc;
 
 	pid = expect_escape("use-after-end", "use-after-end", "http-request", "use_after_end");
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl escapes --pid %lu", pid), 0);
@@ -240,9 +242,27 @@ static void test_escapes_name_the_pc(void)
 	r = tagctl_json(0, "escapes --pid %lu", pid + 1000000);
 	CU_ASSERT_EQUAL(json_object_array_length(r), 0);
 	json_object_put(r);
-	/* with --scan, the references a scan finds follow the events in one list */
+	/*
+	 * with --scan, the references a scan finds follow the events in one
+	 * list: the events 'escapes' lists (these two among them), and the
+	 * references of a scan (exit 10 when there are any, 0 when none)
+	 */
+	r = tagctl_json(0, "escapes");
+	events = json_object_array_length(r);
+	CU_ASSERT_TRUE(events >= 2);
+	json_object_put(r);
+	rc = itest_run(out, sizeof(out), "{ tagctl -j scan 2>/dev/null; }");
+	CU_ASSERT_TRUE(rc == 0 || rc == 10);
+	scan = json_tokener_parse(out);
+	CU_ASSERT_PTR_NOT_NULL(scan);
+	if (scan && json_object_object_get_ex(scan, "references", &refs))
+		found = json_object_array_length(refs);
+	CU_ASSERT_PTR_NOT_NULL(refs);
+	CU_ASSERT_EQUAL(rc, found ? 10 : 0);
+	json_object_put(scan);
 	r = tagctl_json(0, "escapes --scan");
-	CU_ASSERT_TRUE(json_object_is_type(r, json_type_array) && json_object_array_length(r) >= 2);
+	CU_ASSERT_TRUE(json_object_is_type(r, json_type_array));
+	CU_ASSERT_EQUAL(json_object_array_length(r), events + found);
 	json_object_put(r);
 }
 

@@ -294,6 +294,21 @@ static void test_command_line_grammar(void)
 	memtag_client_close(client);
 }
 
+/* tagctl.md, exit 1: a pid without a profile; an output that cannot be written. */
+static void test_exit_one(void)
+{
+	/* pid 1, the guest's shell, is root's and never used libmemtag */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl export --format folded --pid 1"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no allocation profile for pid 1"));
+	/* the gauges are written even with no profile: /dev/full refuses them */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
+				  "{ tagctl export --format prometheus 2>&1 >/dev/full; }"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot write the prometheus export"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
+				  "tagctl export --format folded -o /proc/no-such-dir/out"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot create a temporary file next to"));
+}
+
 int itest_add_tagctl_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -305,6 +320,7 @@ int itest_add_tagctl_suite(void)
 		{ "monitor needs CAP_SYS_ADMIN", test_monitor_needs_root },
 		{ "another user's pid is refused with a reason", test_other_users_pid_denied },
 		{ "command line: bare tagctl, short forms, units, -j after", test_command_line_grammar },
+		{ "exit 1: no profile for the pid, an output that cannot be written", test_exit_one },
 		{ NULL, NULL },
 	};
 

@@ -6,12 +6,21 @@
 #
 #   harness-selftest.sh [TARGET [DEBUG_TARGET]]
 # The leak case needs kmemleak: it runs on the debug target (about 3 min).
+# First, on the host: verdict-test.sh, every kernel report pattern alone and
+# the verdict of a guest that stops early, on sample consoles (a second).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 target=${1:-x86_64-6.1}
 debug_target=${2:-x86_64-debug}
 passed=0
 failed=0
+
+if "$here/verdict-test.sh"; then
+	passed=$((passed + 1))
+else
+	echo "harness self-test verdict-test: FAIL (the verdict of sample consoles is wrong)"
+	failed=$((failed + 1))
+fi
 
 expect_failure() {
 	local variant=$1 on=$2 pattern=$3 out

@@ -14,24 +14,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 . "$here/rootfs.sh"
+. "$here/verdict.sh"
 
 all_targets=(x86_64-6.1 arm64-6.1 x86_64-6.12 arm64-6.12 x86_64-debug)
 # warn, leak: the module is built broken; wrong-backend: the tests are told
 # a lie; the others: the guest runs a small action broken in that one way.
 selftests=(warn wrong-backend leak suite-init test-not-run no-summary call-trace hung-task)
-# How long a guest may run before it counts as hung. The debug kernel
-# (KASAN under TCG) boots slower and its kmemleak scans of 1 GiB take
-# minutes on a slow CI machine: it timed out at 300 s there with the tests
-# long done (issue 13's CI note).
-guest_timeout_for() {
-	if [ -n "${MEMTAG_GUEST_TIMEOUT:-}" ]; then
-		echo "$MEMTAG_GUEST_TIMEOUT"
-	elif [ "$1" = debug ]; then
-		echo 1200
-	else
-		echo 600
-	fi
-}
 guest_timeout=600
 # more vCPUs for the benchmark's threads variant (MTTCG); tests use one
 guest_cpus=${MEMTAG_GUEST_CPUS:-1}
@@ -169,63 +157,6 @@ boot() {
 	esac </dev/null >"$work/console.log" 2>&1 || true
 }
 
-# The kernel said something is wrong: any of these fails the run. Stack
-# dumps are "Call Trace:" on x86_64, "Call trace:" on arm64.
-kernel_problems() {
-	grep -aE 'WARNING:|BUG:|Oops|KASAN:|UBSAN:|possible (circular|recursive) locking|inconsistent lock state|unreferenced object|kmemleak: .* new suspected memory leaks|Kernel panic|Call [Tt]race:|INFO: task .* blocked for more than|rcu: INFO: .* stall|rcu_sched self-detected stall|BUG: workqueue lockup|general protection fault|Unable to handle kernel|MEMTAG-KMEMLEAK-REPORT' \
-		"$1" | head -n 5 || true
-}
-
-# A field of the MEMTAG-CUNIT line tests/common/cunit_run.c prints.
-cunit_field() {
-	awk -v key="$2" '/^MEMTAG-CUNIT / {for (i = 2; i <= NF; i++) if (index($i, key "=") == 1)
-	     v = substr($i, length(key) + 2)} END {print v}' "$1"
-}
-
-cunit_counts() {
-	local f=$1
-	grep -qa '^MEMTAG-CUNIT ' "$f" || { echo "no CUnit summary"; return; }
-	printf 'tests %s registered, %s run, %s passed, %s failed, %s skipped; asserts %s failed' \
-		"$(cunit_field "$f" registered)" "$(cunit_field "$f" run)" "$(cunit_field "$f" passed)" \
-		"$(cunit_field "$f" failed)" "$(cunit_field "$f" skipped)" "$(cunit_field "$f" asserts_failed)"
-}
-
-# Why the tests' own report fails the run, one line per reason (none: it passes).
-cunit_problems() {
-	local f=$1 field registered run skipped listed total
-	if ! grep -qa '^MEMTAG-CUNIT ' "$f"; then
-		echo "no CUnit summary: the tests did not run to their end"
-		return
-	fi
-	for field in registered run passed failed skipped asserts_failed suites_failed inactive; do
-		case "$(cunit_field "$f" "$field")" in
-		"" | *[!0-9]*) echo "the MEMTAG-CUNIT line has no number for $field"; return ;;
-		esac
-	done
-	registered=$(cunit_field "$f" registered)
-	run=$(cunit_field "$f" run)
-	skipped=$(cunit_field "$f" skipped)
-	[ "$run" = "$registered" ] || echo "$((registered - run)) registered test(s) did not run"
-	[ "$(cunit_field "$f" suites_failed)" = 0 ] || echo "$(cunit_field "$f" suites_failed) suite(s) failed their set-up or tear-down"
-	[ "$(cunit_field "$f" failed)" = 0 ] || echo "$(cunit_field "$f" failed) test(s) failed"
-	[ "$(cunit_field "$f" asserts_failed)" = 0 ] || echo "$(cunit_field "$f" asserts_failed) assert(s) failed"
-	[ "$(cunit_field "$f" inactive)" = 0 ] || echo "$(cunit_field "$f" inactive) test(s) or suite(s) inactive"
-	listed=$(grep -ac '^MEMTAG-SKIP ' "$f" || true)
-	[ "$listed" = "$skipped" ] || echo "$skipped skip(s) counted but $listed named"
-	# CUnit's own summary agrees: every registered test ran
-	total=$(awk '/^ +tests / {print $2 " " $3}' "$f" | tail -n1)
-	[ "$total" = "$registered $run" ] || echo "CUnit's summary says tests ${total:-(none)}, not $registered $run"
-	grep -a '^MEMTAG-CUNIT-FAIL: CUnit: ' "$f" | sed 's/^MEMTAG-CUNIT-FAIL: //' || true
-}
-
-# The debug kernel's kmemleak scan must have run (a report fails above).
-kmemleak_problems() {
-	local f=$1 series=$2
-	[ "$series" = debug ] || return 0
-	grep -aq '^MEMTAG-KMEMLEAK-\(CLEAN\|REPORT\)$' "$f" ||
-		echo "kmemleak did not scan: $(grep -a '^MEMTAG-KMEMLEAK-' "$f" || echo 'no MEMTAG-KMEMLEAK marker')"
-}
-
 # Files a guest printed between "MEMTAG-FILE NAME" and "MEMTAG-FILE-END" go to WORK/NAME.
 save_guest_files() {
 	local work=$1 name
@@ -254,14 +185,8 @@ run_target() {
 	else
 		sed -n '/^Run Summary:/,/^Elapsed time/p' "$work/console.txt" | sed "s/^/  [$target] /"
 	fi
-	verdict=$(grep -a '^MEMTAG-VERDICT:' "$work/console.txt" | tail -n1 || true)
 	problems=$(kernel_problems "$work/console.txt")
-	reasons=$(
-		[ -n "$verdict" ] || echo "no verdict (guest crashed, hung or timed out after ${guest_timeout}s; it last printed: $(grep -a '^MEMTAG-' "$work/console.txt" | tail -n1))"
-		[ -z "$verdict" ] || [ "$verdict" = "MEMTAG-VERDICT: PASS" ] || echo "$verdict"
-		[ "$mode" = demo ] || cunit_problems "$work/console.txt"
-		kmemleak_problems "$work/console.txt" "$series"
-	)
+	reasons=$(verdict_reasons "$work/console.txt" "$mode" "$series" "$guest_timeout")
 	if [ "$mode" = demo ] && [ -z "$reasons" ] && [ -z "$problems" ]; then
 		printf '\n(demo on %s, kernel %s: clean, %ss)\n\n' "$target" "$kver" "$(($(date +%s) - start))"
 		return 0

@@ -195,11 +195,54 @@ static void test_pagemap(void)
 	CU_ASSERT_PTR_NULL(tag_pagemap_get(area));
 }
 
+static bool buried(const struct tag_region *r)
+{
+	const struct tag_region *z;
+
+	for (z = tag_rt.zombies; z; z = z->zombie_next)
+		if (z == r)
+			return true;
+	return false;
+}
+
+/*
+ * api.md: an ended handle stays valid for error reporting until 1024 more
+ * regions have ended. The last of those frees it: after that the test
+ * only looks for it in the list, never through it.
+ */
+static void test_ended_handles_kept(void)
+{
+	struct tag_region *a = tag_region_create(NULL, "ended-first", 0), *r;
+	uint64_t before;
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(tag_region_end(a), 0);
+	for (i = 0; i < 1023; i++) {
+		r = tag_region_create(NULL, "ended-later", 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	}
+	before = violations();
+	errno = 0;
+	CU_ASSERT_PTR_NULL(tag_alloc(a, 8));	/* 1023 later: still caught */
+	CU_ASSERT_EQUAL(errno, ESTALE);
+	CU_ASSERT_EQUAL(violations(), before + 1);
+	CU_ASSERT_TRUE(buried(a));
+	CU_ASSERT_PTR_EQUAL(tag_rt.zombies, a);	/* the oldest kept */
+	r = tag_region_create(NULL, "ended-last", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	CU_ASSERT_FALSE(buried(a));		/* the 1024th later end let it go */
+	CU_ASSERT_EQUAL(tag_rt.zombie_count, 1024);
+}
+
 static const struct test_case cases[] = {
 	{ "bad frees: interior, foreign, other region, twice, ended", test_bad_frees_refused },
 	{ "free finds old segments through the page map", test_free_finds_any_segment },
 	{ "overflow at free, use after free on ring eviction and at end", test_damage_caught },
 	{ "page map: set, get, bounds, clear", test_pagemap },
+	{ "ended handles: ESTALE until 1024 more regions have ended", test_ended_handles_kept },
 	{ "tag_size, tag_region_of, tag_free(NULL, p)", test_size_and_region_of },
 	{ "tag_realloc: in place when newest, else moved, bad pointers refused", test_realloc },
 	{ "tag_promote: ancestors only, site kept", test_promote_ancestor_rule },
