@@ -57,10 +57,16 @@ struct fallback_block {
 #define FALLBACK_LIVE 0x466c4221u
 
 struct tag_region {
-	uint32_t magic;
+	union {
+		struct {
+			uint32_t magic;
+			pid_t pid;
+		};
+		uint64_t key;			/* both, as tag_rt.fast_key holds them */
+	};
 	uint32_t id;
-	pid_t pid;
 	unsigned int flags;
+	uint64_t chunk_key;			/* a live chunk's magic and region, as one word */
 	uint64_t lifetime;
 	uint64_t site;
 	struct tag_region *parent, *children, *sibling;
@@ -95,6 +101,12 @@ struct tag_runtime {
 	struct tag_region *zombies, *zombies_tail;
 	unsigned int zombie_count;
 	atomic_uint_fast64_t regions_created, regions_ended, violations;
+	/*
+	 * REGION_LIVE and this process's pid, as a region's key holds them,
+	 * on the software backend; 0 elsewhere. One compare on the fast path
+	 * says: a live region of ours, redzones and poison.
+	 */
+	uint64_t fast_key;
 	int report_fd;				/* raw netlink, for signal handlers */
 	int family;
 };
@@ -155,25 +167,34 @@ void tag_profile_init(int dev_fd);
 void tag_profile_after_fork(int dev_fd);
 
 /*
- * The hot part of the profile, inline in tag_alloc and tag_free: at depth
- * 1 (the default) a per-thread cache of recent sites in front of the
- * shared table, so that a known site costs a load and a compare; entries
- * carry the profile's generation (a forked child starts anew).
+ * The hot part of the profile, inline in tag_alloc: at depth 1 (the
+ * default) a process-wide index from a site (a return address) to its
+ * bucket, open addressing, written only when a site is first met (under
+ * the profile lock) and read without a lock, so that a known site costs
+ * a multiply, a load and a compare, whatever the number of sites (no
+ * per-thread cache to miss). At depth > 1 it stays empty: every lookup
+ * takes the slow path, which walks the stack. An entry is only made once
+ * the profile area exists, so a hit implies tag_profile_area != NULL.
  */
-#define TAG_SITE_CACHE 64
-struct tag_site_cache_entry {
-	uint64_t site;
+#define TAG_SITE_INDEX_BITS 12
+#define TAG_SITE_INDEX (1U << TAG_SITE_INDEX_BITS)	/* 4x the buckets: home slots mostly */
+struct tag_site_entry {
+	uint64_t site;		/* 0: empty; stored last (release) */
 	uint32_t bucket;
-	uint32_t generation;
+	uint32_t pad;
 };
-extern __thread struct tag_site_cache_entry tag_site_cache[TAG_SITE_CACHE]
-	__attribute__((tls_model("initial-exec")));
-extern uint32_t tag_profile_generation;
+extern struct tag_site_entry tag_site_index[TAG_SITE_INDEX];
 extern struct memtag_profile_area *tag_profile_area;
 
-static inline struct tag_site_cache_entry *tag_site_slot(uint64_t site)
+/*
+ * A site's home slot: its low bits, so that the sites of one stretch of
+ * code never collide (a multiplicative hash put half of 1,000 sites of
+ * one function on shared slots), with higher bits folded in for sites
+ * far apart.
+ */
+static inline uint32_t tag_site_home(uint64_t site)
 {
-	return &tag_site_cache[(site ^ (site >> 7)) % TAG_SITE_CACHE];
+	return (uint32_t)(site ^ (site >> 16)) & (TAG_SITE_INDEX - 1);
 }
 
 uint32_t tag_profile_site_slow(uint64_t site);
@@ -181,11 +202,10 @@ uint32_t tag_profile_site_slow(uint64_t site);
 /* The bucket of an allocation whose return address into the caller is site. */
 static inline uint32_t tag_profile_site(uint64_t site)
 {
-	const struct tag_site_cache_entry *e = tag_site_slot(site);
+	const struct tag_site_entry *e = &tag_site_index[tag_site_home(site)];
 
-	if (e->site == site && e->generation == tag_profile_generation &&
-	    tag_rt.opts.stack_depth <= 1)
-		return e->bucket;
+	if (__atomic_load_n(&e->site, __ATOMIC_ACQUIRE) == site)
+		return __atomic_load_n(&e->bucket, __ATOMIC_RELAXED);
 	return tag_profile_site_slow(site);
 }
 

@@ -23,8 +23,13 @@
 #define CHUNK_MAX_SIZE (1UL << 31)
 
 struct chunk {
-	uint32_t magic;
-	uint32_t region;	/* owning region id */
+	union {
+		struct {
+			uint32_t magic;
+			uint32_t region;	/* owning region id */
+		};
+		uint64_t key;		/* both, as the fast paths compare them */
+	};
 	uint32_t size;		/* bytes asked for */
 	uint32_t redzone;	/* bytes after the rounded data */
 	uint64_t site;		/* allocation site */
@@ -87,6 +92,16 @@ static inline void chunk_fill_redzone(struct chunk *c, size_t size, size_t redzo
 				 redzone - CHUNK_ALIGN);
 }
 
+/* The same, for the software backend's redzone of exactly 16 bytes. */
+static inline void chunk_fill_redzone16(struct chunk *c, size_t size)
+{
+	char *data = chunk_data(c);
+	unsigned __int128 fill = CHUNK_FILL16(REDZONE_BYTE);
+
+	__builtin_memcpy(data + size, &fill, sizeof(fill));
+	__builtin_memcpy(data + chunk_round(size), &fill, sizeof(fill));
+}
+
 static inline void chunk_init(struct chunk *c, uint32_t region, size_t size, size_t redzone,
 			      uint64_t site, uint64_t lifetime)
 {
@@ -116,6 +131,18 @@ static inline bool chunk_redzone_intact(const struct chunk *c)
 	__builtin_memcpy(&b, data + chunk_round(c->size), sizeof(b));
 	__builtin_memcpy(&d, data + chunk_round(c->size) + 8, sizeof(d));
 	return a == fill && b == fill && d == fill;
+}
+
+/* chunk_redzone_intact for a redzone of 16 (software), without a branch. */
+static inline bool chunk_redzone16_intact(const struct chunk *c)
+{
+	const char *data = (const char *)c + sizeof(*c);
+	uint64_t a, b, d, fill = 0x0101010101010101ULL * REDZONE_BYTE;
+
+	__builtin_memcpy(&a, data + c->size, sizeof(a));
+	__builtin_memcpy(&b, data + chunk_round(c->size), sizeof(b));
+	__builtin_memcpy(&d, data + chunk_round(c->size) + 8, sizeof(d));
+	return !((a ^ fill) | (b ^ fill) | (d ^ fill));
 }
 
 /*
@@ -156,10 +183,48 @@ static inline bool chunk_freed_intact(const struct chunk *c, size_t limit)
 	return true;
 }
 
+/* chunk_freed_intact(c, 16), in two loads when the chunk has 16 bytes or more. */
+static inline bool chunk_freed_head_intact(const struct chunk *c)
+{
+	const char *data = (const char *)c + sizeof(*c);
+	uint64_t a, b, poison = 0x0101010101010101ULL * POISON_BYTE;
+
+	if (c->magic != CHUNK_FREED || c->size < 16)
+		return chunk_freed_intact(c, 16);
+	__builtin_memcpy(&a, data, sizeof(a));
+	__builtin_memcpy(&b, data + 8, sizeof(b));
+	return !((a ^ poison) | (b ^ poison));
+}
+
+/*
+ * POISON_BYTE over n bytes of data: up to 64 in at most four overlapping
+ * 16-byte stores inline, more by memset (wider stores, fewer calls).
+ */
+static inline void chunk_poison_data(char *data, size_t n)
+{
+	unsigned __int128 fill = CHUNK_FILL16(POISON_BYTE);
+
+	if (n < CHUNK_ALIGN || n > 4 * CHUNK_ALIGN) {
+		__builtin_memset(data, POISON_BYTE, n);
+		return;
+	}
+	__builtin_memcpy(data, &fill, sizeof(fill));
+	__builtin_memcpy(data + n - CHUNK_ALIGN, &fill, sizeof(fill));
+	if (n > 2 * CHUNK_ALIGN) {
+		__builtin_memcpy(data + CHUNK_ALIGN, &fill, sizeof(fill));
+		__builtin_memcpy(data + n - 2 * CHUNK_ALIGN, &fill, sizeof(fill));
+	}
+}
+
+static inline void chunk_poison(struct chunk *c)
+{
+	c->magic = CHUNK_FREED;
+	chunk_poison_data(chunk_data(c), c->size);
+}
+
 /* First damaged byte offset from the data start goes to *where. */
 enum chunk_damage chunk_check(const struct chunk *c, size_t *where);
 /* The same, looking at no more than the first limit bytes of freed data. */
 enum chunk_damage chunk_check_head(const struct chunk *c, size_t limit, size_t *where);
-void chunk_poison(struct chunk *c);
 
 #endif

@@ -142,6 +142,7 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 		errno = -ret;
 		return NULL;
 	}
+	r->chunk_key = CHUNK_LIVE | (uint64_t)r->id << 32;
 	count_one(&tag_rt.regions_created);
 	return r;
 }
@@ -230,9 +231,53 @@ static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
 	return alloc_in(r, n, site, UINT32_MAX);
 }
 
+/* Past this, tag_alloc takes the general path (and its size checks). */
+#define FAST_MAX_SIZE (1UL << 20)
+
+static COLD void *alloc_slow(struct tag_region *r, size_t n, uint64_t site)
+{
+	return alloc_at(r, n, site);
+}
+
+/*
+ * The fast path: software backend, a live region of ours, a known site,
+ * room in the current segment. Validates first and tail-calls the
+ * general path on any doubt, so that it needs no frame; no call of its
+ * own. Same layout and counts as place_chunk and alloc_in.
+ */
 void *tag_alloc(struct tag_region *r, size_t n)
 {
-	return alloc_at(r, n, SITE());
+	uint64_t site = SITE();
+	const struct tag_site_entry *e = &tag_site_index[tag_site_home(site)];
+	struct memtag_profile_bucket *b;
+	struct tag_segment *seg;
+	struct chunk *c;
+	uint32_t bucket;
+	size_t span;
+
+	/* the site first: its acquire load orders the loads after it */
+	if (__builtin_expect(!r || r->key != tag_rt.fast_key || n > FAST_MAX_SIZE ||
+			     __atomic_load_n(&e->site, __ATOMIC_ACQUIRE) != site, 0))
+		return alloc_slow(r, n, site);
+	seg = r->segments;
+	span = chunk_span(n, CHUNK_ALIGN);
+	if (__builtin_expect(!seg || seg->used + span > seg->size, 0))
+		return alloc_slow(r, n, site);
+	bucket = __atomic_load_n(&e->bucket, __ATOMIC_RELAXED);
+	c = (struct chunk *)(seg->base + seg->used);
+	seg->used += span;
+	c->key = r->chunk_key;
+	c->size = (uint32_t)n;
+	c->redzone = CHUNK_ALIGN;
+	c->site = site;
+	c->lifetime = (uint32_t)r->lifetime;
+	c->bucket = bucket;
+	chunk_fill_redzone16(c, n);
+	/* an index hit: the area exists (see tag_profile_site) */
+	b = &tag_profile_area->buckets[bucket];
+	tag_profile_add(&b->alloc_objects, 1);
+	tag_profile_add(&b->alloc_bytes, n);
+	return chunk_data(c);
 }
 
 void *tag_calloc(struct tag_region *r, size_t nmemb, size_t size)
@@ -476,10 +521,8 @@ size_t tag_size(const void *p)
 	return n;
 }
 
-int tag_free(struct tag_region *r, void *p)
+static COLD int free_slow(struct tag_region *r, void *p, uint64_t site)
 {
-	uint64_t site = SITE();
-
 	if (!r && p) {
 		/* the region from the pointer: for hooks that get no context */
 		r = tag_region_of(p);
@@ -487,6 +530,58 @@ int tag_free(struct tag_region *r, void *p)
 			return bad_free(NULL, p, site);
 	}
 	return free_at(r, p, site);
+}
+
+/*
+ * The fast path of free_at and release_chunk: software backend, a live
+ * chunk of r's current segment, its redzone intact (the same three
+ * loads), and the chunk leaving the ring of recent frees still poisoned
+ * (its first 16 bytes). Everything is checked before anything is
+ * written: on any doubt the general path starts over and reports.
+ */
+int tag_free(struct tag_region *r, void *p)
+{
+	struct tag_segment *seg;
+	struct chunk *c, *old, **slot;
+	const char *a = p;
+	uint32_t bucket, size;
+	uintptr_t off;
+
+	if (__builtin_expect(!r || r->key != tag_rt.fast_key, 0))
+		return free_slow(r, p, SITE());
+	seg = r->segments;
+	c = chunk_of(p);
+	/* most frees are of recent allocations: the current segment first (NULL is in none) */
+	off = (uintptr_t)(a - (seg ? seg->base : NULL));
+	if (__builtin_expect(!seg || off >= seg->size, 0)) {
+		seg = tag_pagemap_get(a);
+		if (!seg || seg->region != r)
+			return free_slow(r, p, SITE());
+		off = (uintptr_t)(a - seg->base);
+	}
+	/* a header in the used part, aligned, a live chunk of r, its redzone intact */
+	if (__builtin_expect(off < sizeof(*c) || off >= seg->used || (off & (CHUNK_ALIGN - 1)) ||
+			     c->key != r->chunk_key || !chunk_redzone16_intact(c), 0))
+		return free_slow(r, p, SITE());
+	slot = &r->recent_freed[r->recent_pos % RECENT_FREED];
+	old = *slot;
+	if (__builtin_expect(old && !chunk_freed_head_intact(old), 0))
+		return free_slow(r, p, SITE());
+	r->recent_pos++;
+	*slot = c;
+	bucket = c->bucket;
+	size = c->size;
+	/*
+	 * A counted bucket means the area existed when the chunk was made, in
+	 * this process (the key holds our pid): it still does.
+	 */
+	if (__builtin_expect(bucket < MEMTAG_PROFILE_BUCKETS, 1)) {
+		tag_profile_add(&tag_profile_area->buckets[bucket].free_objects, 1);
+		tag_profile_add(&tag_profile_area->buckets[bucket].free_bytes, size);
+	}
+	c->magic = CHUNK_FREED;
+	chunk_poison_data(chunk_data(c), size);
+	return 0;
 }
 
 /*
