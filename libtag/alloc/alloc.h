@@ -21,6 +21,9 @@ enum tag_backend_kind {
 #define REGION_ENDED 0x456e6421u
 #define RECENT_FREED 16
 #define FIRST_SEGMENT_BYTES (64UL << 10)
+/* first segments are 64 KiB to 1 MiB, a power of two: what their creation site needs */
+#define FIRST_SEGMENT_CLASSES 5
+#define FIRST_SEGMENT_MAX (FIRST_SEGMENT_BYTES << (FIRST_SEGMENT_CLASSES - 1))
 #define MAX_GROWN_SEGMENT_BYTES (64UL << 20)
 #define MAX_SEGMENT_BYTES (1UL << 30)
 #define ZOMBIES_KEPT 1024
@@ -96,8 +99,8 @@ struct tag_runtime {
 	 * in; MTE, ranges for the next create. spares: software, live, waiting
 	 * for the next creates (the module keeps them on the open file).
 	 */
-	struct tag_segment *recyclable, *spares;
-	unsigned int nr_recyclable, nr_spares;
+	struct tag_segment *recyclable[FIRST_SEGMENT_CLASSES], *spares;
+	unsigned int nr_recyclable[FIRST_SEGMENT_CLASSES], nr_spares;
 	struct tag_region *zombies, *zombies_tail;
 	unsigned int zombie_count;
 	atomic_uint_fast64_t regions_created, regions_ended, violations;
@@ -133,6 +136,10 @@ int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kfla
 int tag_segment_end_region(struct tag_region *r);
 /* *first: a recycled segment for r's next lifetime (tag_segment_adopt it), or NULL. */
 int tag_segment_reset_region(struct tag_region *r, struct tag_segment **first);
+/* Bytes of a first segment for a region created at site: what it used last. */
+size_t tag_segment_first_bytes(uint64_t site);
+/* r's lifetime is over: remember what it used, for its site's next ones. */
+void tag_segment_note_use(const struct tag_region *r);
 /* seg becomes r's newest segment, empty. */
 void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg);
 /* A forked child has none of the parent's mappings. */

@@ -124,7 +124,7 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	r->pid = tag_rt.pid;
 	r->flags = flags;
 	r->site = site;
-	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
+	r->next_segment_bytes = tag_segment_first_bytes(site);
 	strcpy(r->name, name);
 	/* the table end counts into, made here: end makes no system call of its own */
 	pending_table();
@@ -709,6 +709,8 @@ struct leak_site {
 
 struct end_check {
 	struct tag_region *region;
+	struct pending_table *pending;		/* this thread's, NULL: count at once */
+	bool strict, software;
 	struct leak_site sites[SITES_TRACKED];
 	unsigned int nsites;
 };
@@ -763,9 +765,8 @@ static struct pending_table *pending_table(void)
 	return pending_tls;
 }
 
-static void pending_free(const struct chunk *c, bool leaked)
+static void pending_free(struct pending_table *t, const struct chunk *c, bool leaked)
 {
-	struct pending_table *t = pending_table();
 	struct pending_frees *p;
 
 	if (c->bucket >= MEMTAG_PROFILE_BUCKETS)
@@ -806,16 +807,15 @@ static void pending_apply(bool apply)
 static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 {
 	struct end_check *ec = arg;
-	bool strict = ec->region->flags & TAG_REGION_STRICT;
 	enum chunk_damage damage;
 	size_t at = 0;
 
 	/* the common case in a few loads: software, untouched redzone and poison */
 	if (c->magic == CHUNK_LIVE && c->size <= CHUNK_MAX_SIZE &&
-	    (tag_rt.backend != TAG_BACKEND_SOFTWARE || chunk_slack_intact(c)))
+	    (!ec->software || chunk_slack_intact(c)))
 		goto counted;
-	if (tag_rt.backend == TAG_BACKEND_SOFTWARE && c->size <= CHUNK_MAX_SIZE &&
-	    chunk_freed_intact(c, SIZE_MAX) && chunk_slack_intact(c))
+	if (ec->software && c->size <= CHUNK_MAX_SIZE && chunk_freed_intact(c, SIZE_MAX) &&
+	    chunk_slack_intact(c))
 		return true;
 	damage = chunk_check(c, &at);
 	if (damage == CHUNK_BAD_HEADER) {
@@ -830,8 +830,8 @@ static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 		return true;
 counted:
 	/* its memory goes with the lifetime */
-	pending_free(c, strict);
-	if (strict)
+	pending_free(ec->pending, c, ec->strict);
+	if (ec->strict)
 		count_leak(ec, c);
 	return true;
 }
@@ -856,12 +856,19 @@ static void report_leaks(struct end_check *ec)
 /* Check r's memory before it goes: damage, and leaks of strict regions. */
 static void check_lifetime(struct tag_region *r)
 {
-	struct end_check ec = { .region = r };
+	struct end_check ec = {
+		.region = r,
+		.pending = pending_table(),
+		.strict = r->flags & TAG_REGION_STRICT,
+		.software = tag_rt.backend == TAG_BACKEND_SOFTWARE,
+	};
 	struct tag_segment *seg;
 
 	for (seg = r->segments; seg; seg = seg->next)
 		tag_segment_walk(seg, check_at_end, &ec);
 	report_leaks(&ec);
+	/* what this lifetime used sizes its site's next first segments */
+	tag_segment_note_use(r);
 }
 
 /* The lifetime is over (the module has revoked it): retire its memory. */
@@ -881,7 +888,7 @@ static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
 		free(b);
 	}
 	r->segments = NULL;
-	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
+	r->next_segment_bytes = tag_segment_first_bytes(r->site);
 	memset(r->recent_freed, 0, sizeof(r->recent_freed));
 	r->lifetime++;
 }
