@@ -114,7 +114,10 @@ struct tag_runtime {
 	int family;
 };
 
-extern struct tag_runtime tag_rt;
+/* hidden: the fast paths reach it PC-relative, not through the GOT */
+#define TAG_HIDDEN __attribute__((visibility("hidden")))
+
+extern struct tag_runtime tag_rt TAG_HIDDEN;
 
 /* Does the module keep this process's regions (not fallback, not a test)? */
 static inline bool tag_kernel_backed(void)
@@ -190,8 +193,8 @@ struct tag_site_entry {
 	uint32_t bucket;
 	uint32_t pad;
 };
-extern struct tag_site_entry tag_site_index[TAG_SITE_INDEX];
-extern struct memtag_profile_area *tag_profile_area;
+extern struct tag_site_entry tag_site_index[TAG_SITE_INDEX] TAG_HIDDEN;
+extern struct memtag_profile_area *tag_profile_area TAG_HIDDEN;
 
 /*
  * A site's home slot: its low bits, so that the sites of one stretch of

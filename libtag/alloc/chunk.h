@@ -208,16 +208,25 @@ static inline bool chunk_freed_intact(const struct chunk *c, size_t limit)
 			       0x0101010101010101ULL * POISON_BYTE);
 }
 
-/* chunk_freed_intact(c, 16), in two loads when the chunk has 16 bytes or more. */
+/*
+ * chunk_freed_intact(c, 16) in two loads (overlapping below 16 bytes);
+ * false for chunks under 8 bytes too: the caller looks closer.
+ */
 static inline bool chunk_freed_head_intact(const struct chunk *c)
 {
 	const char *data = (const char *)c + sizeof(*c);
 	uint64_t a, b, poison = 0x0101010101010101ULL * POISON_BYTE;
+	size_t second = 8;
 
-	if (c->magic != CHUNK_FREED || c->size < 16)
-		return chunk_freed_intact(c, 16);
+	if (c->magic != CHUNK_FREED)
+		return false;
+	if (__builtin_expect(c->size < 16, 0)) {
+		if (c->size < 8)
+			return false;
+		second = c->size - 8;
+	}
 	__builtin_memcpy(&a, data, sizeof(a));
-	__builtin_memcpy(&b, data + 8, sizeof(b));
+	__builtin_memcpy(&b, data + second, sizeof(b));
 	return !((a ^ poison) | (b ^ poison));
 }
 

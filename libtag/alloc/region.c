@@ -245,9 +245,10 @@ static COLD void *alloc_slow(struct tag_region *r, size_t n, uint64_t site)
  * general path on any doubt, so that it needs no frame; no call of its
  * own. Same layout and counts as place_chunk and alloc_in.
  */
-void *tag_alloc(struct tag_region *r, size_t n)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE void *alloc_fast(struct tag_region *r, size_t n, uint64_t site)
 {
-	uint64_t site = SITE();
 	const struct tag_site_entry *e = &tag_site_index[tag_site_home(site)];
 	struct memtag_profile_bucket *b;
 	struct tag_segment *seg;
@@ -278,6 +279,11 @@ void *tag_alloc(struct tag_region *r, size_t n)
 	tag_profile_add(&b->alloc_objects, 1);
 	tag_profile_add(&b->alloc_bytes, n);
 	return chunk_data(c);
+}
+
+void *tag_alloc(struct tag_region *r, size_t n)
+{
+	return alloc_fast(r, n, SITE());
 }
 
 void *tag_calloc(struct tag_region *r, size_t nmemb, size_t size)
@@ -539,8 +545,10 @@ static COLD int free_slow(struct tag_region *r, void *p, uint64_t site)
  * (its first 16 bytes). Everything is checked before anything is
  * written: on any doubt the general path starts over and reports.
  */
-int tag_free(struct tag_region *r, void *p)
+/* SITE() inside is the caller's of the function this is inlined into. */
+static ALWAYS_INLINE int free_fast(struct tag_region *r, void *p)
 {
+	struct memtag_profile_bucket *b;
 	struct tag_segment *seg;
 	struct chunk *c, *old, **slot;
 	const char *a = p;
@@ -576,12 +584,18 @@ int tag_free(struct tag_region *r, void *p)
 	 * this process (the key holds our pid): it still does.
 	 */
 	if (__builtin_expect(bucket < MEMTAG_PROFILE_BUCKETS, 1)) {
-		tag_profile_add(&tag_profile_area->buckets[bucket].free_objects, 1);
-		tag_profile_add(&tag_profile_area->buckets[bucket].free_bytes, size);
+		b = &tag_profile_area->buckets[bucket];
+		tag_profile_add(&b->free_objects, 1);
+		tag_profile_add(&b->free_bytes, size);
 	}
 	c->magic = CHUNK_FREED;
 	chunk_poison_data(chunk_data(c), size);
 	return 0;
+}
+
+int tag_free(struct tag_region *r, void *p)
+{
+	return free_fast(r, p);
 }
 
 /*
@@ -625,7 +639,7 @@ void *tag_realloc(struct tag_region *r, void *p, size_t n)
 	void *q;
 
 	if (!p)
-		return alloc_at(r, n, site);
+		return alloc_fast(r, n, site);	/* lua_Alloc and the like allocate so */
 	if (!region_usable(r, MEMTAG_EVENT_ALLOC_IN_ENDED, site))
 		return NULL;
 	if (n > CHUNK_MAX_SIZE) {
@@ -650,11 +664,11 @@ void *tag_realloc(struct tag_region *r, void *p, size_t n)
 		old = chunk_of(untagged(p))->size;
 		tag_mte_checks(true);
 	}
-	q = alloc_at(r, n, site);
+	q = alloc_fast(r, n, site);
 	if (!q)
 		return NULL;
 	memcpy(q, p, old < n ? old : n);
-	free_at(r, p, site);
+	free_fast(r, p);
 	return q;
 }
 
