@@ -207,14 +207,15 @@ static int size_class(size_t bytes)
  * What creation sites used, so that a region's first segment holds its
  * whole lifetime and growth (SEGMENT_ADD, mmap, fresh pages, revoked at
  * end) stays out of the steady state: direct-mapped by site, under
- * tag_rt.lock. A site's class grows at once and shrinks one class after
- * SHRINK_AFTER lifetimes in a row that needed less.
+ * tag_rt.lock, read without it: the site and its class are one word.
+ * A site's class grows at once and shrinks one class after SHRINK_AFTER
+ * lifetimes in a row that needed less.
  */
 #define SIZE_HINTS 64
 #define SHRINK_AFTER 16
+#define HINT_CLASS_BITS 4
 static struct size_hint {
-	uint64_t site;
-	unsigned int cls;
+	uint64_t word;			/* site << HINT_CLASS_BITS | class */
 	unsigned int smaller;		/* lifetimes in a row that needed less */
 } size_hints[SIZE_HINTS];
 
@@ -225,21 +226,17 @@ static struct size_hint *hint_of(uint64_t site)
 
 size_t tag_segment_first_bytes(uint64_t site)
 {
-	const struct size_hint *h;
-	size_t bytes = FIRST_SEGMENT_BYTES;
+	uint64_t word = __atomic_load_n(&hint_of(site)->word, __ATOMIC_RELAXED);
 
-	pthread_mutex_lock(&tag_rt.lock);
-	h = hint_of(site);
-	if (h->site == site)
-		bytes <<= h->cls;
-	pthread_mutex_unlock(&tag_rt.lock);
-	return bytes;
+	if (word >> HINT_CLASS_BITS != site)
+		return FIRST_SEGMENT_BYTES;
+	return FIRST_SEGMENT_BYTES << (word & ((1U << HINT_CLASS_BITS) - 1));
 }
 
 void tag_segment_note_use(const struct tag_region *r)
 {
 	const struct tag_segment *seg;
-	unsigned int cls = 0;
+	uint64_t word, cls = 0;
 	struct size_hint *h;
 	size_t used = 0;
 
@@ -249,12 +246,15 @@ void tag_segment_note_use(const struct tag_region *r)
 		cls++;
 	pthread_mutex_lock(&tag_rt.lock);
 	h = hint_of(r->site);
-	if (h->site != r->site || cls >= h->cls) {
-		*h = (struct size_hint){ .site = r->site, .cls = cls };
+	word = h->word;
+	if (word >> HINT_CLASS_BITS != r->site || cls >= (word & ((1U << HINT_CLASS_BITS) - 1))) {
+		word = r->site << HINT_CLASS_BITS | cls;
+		h->smaller = 0;
 	} else if (++h->smaller >= SHRINK_AFTER) {
-		h->cls--;
+		word--;
 		h->smaller = 0;
 	}
+	__atomic_store_n(&h->word, word, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&tag_rt.lock);
 }
 
