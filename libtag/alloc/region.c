@@ -239,14 +239,14 @@ static COLD void *alloc_slow(struct tag_region *r, size_t n, uint64_t site)
 	return alloc_at(r, n, site);
 }
 
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 /*
  * The fast path: software backend, a live region of ours, a known site,
  * room in the current segment. Validates first and tail-calls the
  * general path on any doubt, so that it needs no frame; no call of its
  * own. Same layout and counts as place_chunk and alloc_in.
  */
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-
 static ALWAYS_INLINE void *alloc_fast(struct tag_region *r, size_t n, uint64_t site)
 {
 	const struct tag_site_entry *e = &tag_site_index[tag_site_home(site)];
@@ -540,12 +540,13 @@ static COLD int free_slow(struct tag_region *r, void *p, uint64_t site)
 
 /*
  * The fast path of free_at and release_chunk: software backend, a live
- * chunk of r's current segment, its redzone intact (the same three
- * loads), and the chunk leaving the ring of recent frees still poisoned
- * (its first 16 bytes). Everything is checked before anything is
- * written: on any doubt the general path starts over and reports.
+ * chunk of r (its segment the current one, else from the page map), its
+ * redzone intact (the same three loads), and the chunk leaving the ring
+ * of recent frees still poisoned (its first 16 bytes). Everything is
+ * checked before anything is written: on any doubt the general path
+ * starts over and reports. SITE() here is the caller's of the function
+ * this is inlined into.
  */
-/* SITE() inside is the caller's of the function this is inlined into. */
 static ALWAYS_INLINE int free_fast(struct tag_region *r, void *p)
 {
 	struct memtag_profile_bucket *b;
@@ -560,12 +561,12 @@ static ALWAYS_INLINE int free_fast(struct tag_region *r, void *p)
 	seg = r->segments;
 	c = chunk_of(p);
 	/* most frees are of recent allocations: the current segment first (NULL is in none) */
-	off = (uintptr_t)(a - (seg ? seg->base : NULL));
+	off = (uintptr_t)a - (uintptr_t)(seg ? seg->base : NULL);
 	if (__builtin_expect(!seg || off >= seg->size, 0)) {
 		seg = tag_pagemap_get(a);
 		if (!seg || seg->region != r)
 			return free_slow(r, p, SITE());
-		off = (uintptr_t)(a - seg->base);
+		off = (uintptr_t)a - (uintptr_t)seg->base;
 	}
 	/* a header in the used part, aligned, a live chunk of r, its redzone intact */
 	if (__builtin_expect(off < sizeof(*c) || off >= seg->used || (off & (CHUNK_ALIGN - 1)) ||
