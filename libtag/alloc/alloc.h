@@ -110,6 +110,7 @@ struct tag_runtime {
 	 * says: a live region of ours, redzones and poison.
 	 */
 	uint64_t fast_key;
+	uint64_t mte_key;			/* the same on the MTE backend, else 0 */
 	int report_fd;				/* raw netlink, for signal handlers */
 	int family;
 };

@@ -234,8 +234,43 @@ static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
 /* Past this, tag_alloc takes the general path (and its size checks). */
 #define FAST_MAX_SIZE (1UL << 20)
 
-static COLD void *alloc_slow(struct tag_region *r, size_t n, uint64_t site)
+/*
+ * MTE's fast path: the same checks as alloc_fast, then place_chunk's tag
+ * (unlike the neighbour's) and alloc_in's header and counts, no redzone.
+ */
+static __attribute__((noinline)) void *alloc_mte(struct tag_region *r, size_t n, uint64_t site)
 {
+	const struct tag_site_entry *e = &tag_site_index[tag_site_home(site)];
+	struct memtag_profile_bucket *b;
+	struct tag_segment *seg = r->segments;
+	size_t span = chunk_span(n, 0);
+	struct chunk *c;
+	uint32_t bucket;
+
+	if (n > FAST_MAX_SIZE || __atomic_load_n(&e->site, __ATOMIC_ACQUIRE) != site || !seg ||
+	    seg->used + span > seg->size)
+		return alloc_at(r, n, site);
+	bucket = __atomic_load_n(&e->bucket, __ATOMIC_RELAXED);
+	c = tag_mte_tag_new(seg->base + seg->used, span, seg->used ? tag_of(seg->last_chunk) : 0);
+	seg->last_chunk = c;
+	seg->used += span;
+	c->key = r->chunk_key;
+	c->size = (uint32_t)n;
+	c->redzone = 0;
+	c->site = site;
+	c->lifetime = (uint32_t)r->lifetime;
+	c->bucket = bucket;
+	b = &tag_profile_area->buckets[bucket];
+	tag_profile_add(&b->alloc_objects, 1);
+	tag_profile_add(&b->alloc_bytes, n);
+	return chunk_data(c);
+}
+
+/* Not the software fast path: MTE's, or the general one. */
+static __attribute__((noinline)) void *alloc_slow(struct tag_region *r, size_t n, uint64_t site)
+{
+	if (r && r->key == tag_rt.mte_key)
+		return alloc_mte(r, n, site);
 	return alloc_at(r, n, site);
 }
 
@@ -527,8 +562,54 @@ size_t tag_size(const void *p)
 	return n;
 }
 
-static COLD int free_slow(struct tag_region *r, void *p, uint64_t site)
+/*
+ * MTE's fast path of free_at: a live chunk of r, found as free_fast finds
+ * it; its header read with tag checks off (the pointer may be stale),
+ * then release_chunk's new tag. On any doubt the general path.
+ */
+static __attribute__((noinline)) int free_mte(struct tag_region *r, void *p, uint64_t site)
 {
+	const char *a = untagged(p);
+	struct tag_segment *seg = r->segments;
+	struct memtag_profile_bucket *b;
+	uint32_t bucket, size;
+	struct chunk *c;
+	uintptr_t off;
+
+	off = (uintptr_t)a - (uintptr_t)(seg ? seg->base : NULL);
+	if (!seg || off >= seg->size) {
+		seg = tag_pagemap_get(a);
+		if (!seg || seg->region != r)
+			return free_at(r, p, site);
+		off = (uintptr_t)a - (uintptr_t)seg->base;
+	}
+	if (off < sizeof(*c) || off >= seg->used || (off & (CHUNK_ALIGN - 1)))
+		return free_at(r, p, site);
+	c = chunk_of(p);
+	tag_mte_checks(false);
+	if (c->key != r->chunk_key) {
+		tag_mte_checks(true);
+		return free_at(r, p, site);
+	}
+	bucket = c->bucket;
+	size = c->size;
+	c->magic = CHUNK_FREED;
+	/* a new tag: the old pointer faults from now on */
+	tag_mte_tag_new(c, chunk_span(size, c->redzone), tag_of(c));
+	tag_mte_checks(true);
+	if (bucket < MEMTAG_PROFILE_BUCKETS) {
+		b = &tag_profile_area->buckets[bucket];
+		tag_profile_add(&b->free_objects, 1);
+		tag_profile_add(&b->free_bytes, size);
+	}
+	return 0;
+}
+
+/* Not the software fast path: MTE's, or the general one. */
+static __attribute__((noinline)) int free_slow(struct tag_region *r, void *p, uint64_t site)
+{
+	if (r && p && r->key == tag_rt.mte_key)
+		return free_mte(r, p, site);
 	if (!r && p) {
 		/* the region from the pointer: for hooks that get no context */
 		r = tag_region_of(p);

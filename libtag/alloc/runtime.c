@@ -34,9 +34,10 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "a region's key is mag
 /* What a live region of this process holds in its key, if the fast paths apply. */
 static void set_fast_key(void)
 {
-	tag_rt.fast_key = tag_rt.backend == TAG_BACKEND_SOFTWARE
-				  ? REGION_LIVE | (uint64_t)(uint32_t)tag_rt.pid << 32
-				  : 0;
+	uint64_t live = REGION_LIVE | (uint64_t)(uint32_t)tag_rt.pid << 32;
+
+	tag_rt.fast_key = tag_rt.backend == TAG_BACKEND_SOFTWARE ? live : 0;
+	tag_rt.mte_key = tag_rt.backend == TAG_BACKEND_MTE ? live : 0;
 }
 
 /* After fork the child owns none of the parent's regions nor its socket. */
