@@ -22,6 +22,9 @@ enum tag_backend_kind {
 #define REGION_ENDED 0x456e6421u
 #define RECENT_FREED 16
 #define FIRST_SEGMENT_BYTES (64UL << 10)
+/* first segments are 64 KiB to 1 MiB, a power of two: what their creation site needs */
+#define FIRST_SEGMENT_CLASSES 5
+#define FIRST_SEGMENT_MAX (FIRST_SEGMENT_BYTES << (FIRST_SEGMENT_CLASSES - 1))
 #define MAX_GROWN_SEGMENT_BYTES (64UL << 20)
 #define MAX_SEGMENT_BYTES (1UL << 30)
 #define ZOMBIES_KEPT 1024
@@ -59,10 +62,16 @@ struct fallback_block {
 #define FALLBACK_LIVE 0x466c4221u
 
 struct tag_region {
-	uint32_t magic;
+	union {
+		struct {
+			uint32_t magic;
+			pid_t pid;
+		};
+		uint64_t key;			/* both, as tag_rt.fast_key holds them */
+	};
 	uint32_t id;
-	pid_t pid;
 	unsigned int flags;
+	uint64_t chunk_key;			/* a live chunk's magic and region, as one word */
 	uint64_t lifetime;
 	uint64_t site;
 	struct tag_region *parent, *children, *sibling;
@@ -120,16 +129,26 @@ struct tag_runtime {
 	 * in; MTE, ranges for the next create. spares: software, live, waiting
 	 * for the next creates (the module keeps them on the open file).
 	 */
-	struct tag_segment *recyclable, *spares;
-	unsigned int nr_recyclable, nr_spares;
+	struct tag_segment *recyclable[FIRST_SEGMENT_CLASSES], *spares;
+	unsigned int nr_recyclable[FIRST_SEGMENT_CLASSES], nr_spares;
 	struct tag_region *zombies, *zombies_tail;
 	unsigned int zombie_count;
 	atomic_uint_fast64_t regions_created, regions_ended, violations;
+	/*
+	 * REGION_LIVE and this process's pid, as a region's key holds them,
+	 * on the software backend; 0 elsewhere. One compare on the fast path
+	 * says: a live region of ours, redzones and poison.
+	 */
+	uint64_t fast_key;
+	uint64_t mte_key;			/* the same on the MTE backend, else 0 */
 	int report_fd;				/* raw netlink, for signal handlers */
 	int family;
 };
 
-extern struct tag_runtime tag_rt;
+/* hidden: the fast paths reach it PC-relative, not through the GOT */
+#define TAG_HIDDEN __attribute__((visibility("hidden")))
+
+extern struct tag_runtime tag_rt TAG_HIDDEN;
 
 /* Does the module keep this process's regions (not fallback, not a test)? */
 static inline bool tag_kernel_backed(void)
@@ -151,6 +170,10 @@ int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kfla
 int tag_segment_end_region(struct tag_region *r);
 /* *first: a recycled segment for r's next lifetime (tag_segment_adopt it), or NULL. */
 int tag_segment_reset_region(struct tag_region *r, struct tag_segment **first);
+/* Bytes of a first segment for a region created at site: what it used last. */
+size_t tag_segment_first_bytes(uint64_t site);
+/* r's lifetime is over: remember what it used, for its site's next ones. */
+void tag_segment_note_use(const struct tag_region *r);
 /* seg becomes r's newest segment, empty. */
 void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg);
 /* A forked child has none of the parent's mappings. */
@@ -185,25 +208,34 @@ void tag_profile_init(int dev_fd);
 void tag_profile_after_fork(int dev_fd);
 
 /*
- * The hot part of the profile, inline in tag_alloc and tag_free: at depth
- * 1 (the default) a per-thread cache of recent sites in front of the
- * shared table, so that a known site costs a load and a compare; entries
- * carry the profile's generation (a forked child starts anew).
+ * The hot part of the profile, inline in tag_alloc: at depth 1 (the
+ * default) a process-wide index from a site (a return address) to its
+ * bucket, open addressing, written only when a site is first met (under
+ * the profile lock) and read without a lock, so that a known site costs
+ * a multiply, a load and a compare, whatever the number of sites (no
+ * per-thread cache to miss). At depth > 1 it stays empty: every lookup
+ * takes the slow path, which walks the stack. An entry is only made once
+ * the profile area exists, so a hit implies tag_profile_area != NULL.
  */
-#define TAG_SITE_CACHE 64
-struct tag_site_cache_entry {
-	uint64_t site;
+#define TAG_SITE_INDEX_BITS 12
+#define TAG_SITE_INDEX (1U << TAG_SITE_INDEX_BITS)	/* 4x the buckets: home slots mostly */
+struct tag_site_entry {
+	uint64_t site;		/* 0: empty; stored last (release) */
 	uint32_t bucket;
-	uint32_t generation;
+	uint32_t pad;
 };
-extern __thread struct tag_site_cache_entry tag_site_cache[TAG_SITE_CACHE]
-	__attribute__((tls_model("initial-exec")));
-extern uint32_t tag_profile_generation;
-extern struct memtag_profile_area *tag_profile_area;
+extern struct tag_site_entry tag_site_index[TAG_SITE_INDEX] TAG_HIDDEN;
+extern struct memtag_profile_area *tag_profile_area TAG_HIDDEN;
 
-static inline struct tag_site_cache_entry *tag_site_slot(uint64_t site)
+/*
+ * A site's home slot: its low bits, so that the sites of one stretch of
+ * code never collide (a multiplicative hash put half of 1,000 sites of
+ * one function on shared slots), with higher bits folded in for sites
+ * far apart.
+ */
+static inline uint32_t tag_site_home(uint64_t site)
 {
-	return &tag_site_cache[(site ^ (site >> 7)) % TAG_SITE_CACHE];
+	return (uint32_t)(site ^ (site >> 16)) & (TAG_SITE_INDEX - 1);
 }
 
 uint32_t tag_profile_site_slow(uint64_t site);
@@ -211,11 +243,10 @@ uint32_t tag_profile_site_slow(uint64_t site);
 /* The bucket of an allocation whose return address into the caller is site. */
 static inline uint32_t tag_profile_site(uint64_t site)
 {
-	const struct tag_site_cache_entry *e = tag_site_slot(site);
+	const struct tag_site_entry *e = &tag_site_index[tag_site_home(site)];
 
-	if (e->site == site && e->generation == tag_profile_generation &&
-	    tag_rt.opts.stack_depth <= 1)
-		return e->bucket;
+	if (__atomic_load_n(&e->site, __ATOMIC_ACQUIRE) == site)
+		return __atomic_load_n(&e->bucket, __ATOMIC_RELAXED);
 	return tag_profile_site_slow(site);
 }
 

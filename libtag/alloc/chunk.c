@@ -51,9 +51,3 @@ enum chunk_damage chunk_check_head(const struct chunk *c, size_t limit, size_t *
 	}
 	return CHUNK_OK;
 }
-
-void chunk_poison(struct chunk *c)
-{
-	c->magic = CHUNK_FREED;
-	memset(chunk_data(c), POISON_BYTE, c->size);
-}

@@ -23,8 +23,13 @@
 #define CHUNK_MAX_SIZE (1UL << 31)
 
 struct chunk {
-	uint32_t magic;
-	uint32_t region;	/* owning region id */
+	union {
+		struct {
+			uint32_t magic;
+			uint32_t region;	/* owning region id */
+		};
+		uint64_t key;		/* both, as the fast paths compare them */
+	};
 	uint32_t size;		/* bytes asked for */
 	uint32_t redzone;	/* bytes after the rounded data */
 	uint64_t site;		/* allocation site */
@@ -87,6 +92,16 @@ static inline void chunk_fill_redzone(struct chunk *c, size_t size, size_t redzo
 				 redzone - CHUNK_ALIGN);
 }
 
+/* The same, for the software backend's redzone of exactly 16 bytes. */
+static inline void chunk_fill_redzone16(struct chunk *c, size_t size)
+{
+	char *data = chunk_data(c);
+	unsigned __int128 fill = CHUNK_FILL16(REDZONE_BYTE);
+
+	__builtin_memcpy(data + size, &fill, sizeof(fill));
+	__builtin_memcpy(data + chunk_round(size), &fill, sizeof(fill));
+}
+
 static inline void chunk_init(struct chunk *c, uint32_t region, size_t size, size_t redzone,
 			      uint64_t site, uint64_t lifetime)
 {
@@ -118,6 +133,18 @@ static inline bool chunk_redzone_intact(const struct chunk *c)
 	return a == fill && b == fill && d == fill;
 }
 
+/* chunk_redzone_intact for a redzone of 16 (software), without a branch. */
+static inline bool chunk_redzone16_intact(const struct chunk *c)
+{
+	const char *data = (const char *)c + sizeof(*c);
+	uint64_t a, b, d, fill = 0x0101010101010101ULL * REDZONE_BYTE;
+
+	__builtin_memcpy(&a, data + c->size, sizeof(a));
+	__builtin_memcpy(&b, data + chunk_round(c->size), sizeof(b));
+	__builtin_memcpy(&d, data + chunk_round(c->size) + 8, sizeof(d));
+	return !((a ^ fill) | (b ^ fill) | (d ^ fill));
+}
+
 /*
  * All of the slack and the redzone as alloc left them (software), in at
  * most four loads: what end checks of each live chunk.
@@ -136,30 +163,102 @@ static inline bool chunk_slack_intact(const struct chunk *c)
 	return w == fill;
 }
 
+/*
+ * Are the n bytes at p all the byte of word (8 copies)? 16 bytes a step,
+ * the tail by an overlapping load: what end costs per freed chunk.
+ */
+static inline bool chunk_bytes_are(const char *p, size_t n, uint64_t word)
+{
+	uint64_t a, b, acc = 0;
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			acc |= (unsigned char)p[i] ^ (word & 0xff);
+		return !acc;
+	}
+	if (n < 16) {
+		__builtin_memcpy(&a, p, sizeof(a));
+		__builtin_memcpy(&b, p + n - 8, sizeof(b));
+		return !((a ^ word) | (b ^ word));
+	}
+	{
+		/* SSE2 or NEON: a load, a xor, an or per 16 bytes */
+		typedef uint64_t v2 __attribute__((vector_size(16)));
+		v2 w = { word, word }, v, vacc = { 0, 0 };
+
+		for (i = 0; i + 16 <= n; i += 16) {
+			__builtin_memcpy(&v, p + i, sizeof(v));
+			vacc |= v ^ w;
+		}
+		__builtin_memcpy(&v, p + n - 16, sizeof(v));
+		vacc |= v ^ w;
+		return !(vacc[0] | vacc[1]);
+	}
+}
+
 /* A freed chunk's first limit bytes still as free() left them? (free checked the redzone) */
 static inline bool chunk_freed_intact(const struct chunk *c, size_t limit)
 {
 	const char *data = (const char *)c + sizeof(*c);
-	uint64_t w, poison = 0x0101010101010101ULL * POISON_BYTE;
-	size_t n = c->size < limit ? c->size : limit, i;
 
 	if (c->magic != CHUNK_FREED)
 		return false;
-	for (i = 0; i + sizeof(w) <= n; i += sizeof(w)) {
-		__builtin_memcpy(&w, data + i, sizeof(w));
-		if (w != poison)
+	return chunk_bytes_are(data, c->size < limit ? c->size : limit,
+			       0x0101010101010101ULL * POISON_BYTE);
+}
+
+/*
+ * chunk_freed_intact(c, 16) in two loads (overlapping below 16 bytes);
+ * false for chunks under 8 bytes too: the caller looks closer.
+ */
+static inline bool chunk_freed_head_intact(const struct chunk *c)
+{
+	const char *data = (const char *)c + sizeof(*c);
+	uint64_t a, b, poison = 0x0101010101010101ULL * POISON_BYTE;
+	size_t second = 8;
+
+	if (c->magic != CHUNK_FREED)
+		return false;
+	if (__builtin_expect(c->size < 16, 0)) {
+		if (c->size < 8)
 			return false;
+		second = c->size - 8;
 	}
-	for (; i < n; i++)
-		if ((unsigned char)data[i] != POISON_BYTE)
-			return false;
-	return true;
+	__builtin_memcpy(&a, data, sizeof(a));
+	__builtin_memcpy(&b, data + second, sizeof(b));
+	return !((a ^ poison) | (b ^ poison));
+}
+
+/*
+ * POISON_BYTE over n bytes of data: up to 64 in at most four overlapping
+ * 16-byte stores inline, more by memset (wider stores, fewer calls).
+ */
+static inline void chunk_poison_data(char *data, size_t n)
+{
+	unsigned __int128 fill = CHUNK_FILL16(POISON_BYTE);
+
+	if (n < CHUNK_ALIGN || n > 4 * CHUNK_ALIGN) {
+		__builtin_memset(data, POISON_BYTE, n);
+		return;
+	}
+	__builtin_memcpy(data, &fill, sizeof(fill));
+	__builtin_memcpy(data + n - CHUNK_ALIGN, &fill, sizeof(fill));
+	if (n > 2 * CHUNK_ALIGN) {
+		__builtin_memcpy(data + CHUNK_ALIGN, &fill, sizeof(fill));
+		__builtin_memcpy(data + n - 2 * CHUNK_ALIGN, &fill, sizeof(fill));
+	}
+}
+
+static inline void chunk_poison(struct chunk *c)
+{
+	c->magic = CHUNK_FREED;
+	chunk_poison_data(chunk_data(c), c->size);
 }
 
 /* First damaged byte offset from the data start goes to *where. */
 enum chunk_damage chunk_check(const struct chunk *c, size_t *where);
 /* The same, looking at no more than the first limit bytes of freed data. */
 enum chunk_damage chunk_check_head(const struct chunk *c, size_t limit, size_t *where);
-void chunk_poison(struct chunk *c);
 
 #endif

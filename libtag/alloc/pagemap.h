@@ -26,7 +26,7 @@ struct tag_pm_node {
 	void *slot[PM_FANOUT];
 };
 
-extern struct tag_pm_node tag_pagemap_root;
+extern struct tag_pm_node tag_pagemap_root __attribute__((visibility("hidden")));
 
 /* Record seg for [base, base + size); false if out of memory or range. */
 bool tag_pagemap_set(const void *base, size_t size, struct tag_segment *seg);

@@ -124,7 +124,7 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 	r->pid = tag_rt.pid;
 	r->flags = flags;
 	r->site = site;
-	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
+	r->next_segment_bytes = tag_segment_first_bytes(site);
 	strcpy(r->name, name);
 	/* the table end counts into, made here: end makes no system call of its own */
 	pending_table();
@@ -142,6 +142,7 @@ struct tag_region *tag_region_create(struct tag_region *parent, const char *name
 		errno = -ret;
 		return NULL;
 	}
+	r->chunk_key = CHUNK_LIVE | (uint64_t)r->id << 32;
 	count_one(&tag_rt.regions_created);
 	return r;
 }
@@ -225,9 +226,94 @@ static void *alloc_at(struct tag_region *r, size_t n, uint64_t site)
 	return alloc_in(r, n, site, UINT32_MAX);
 }
 
+/* Past this, tag_alloc takes the general path (and its size checks). */
+#define FAST_MAX_SIZE (1UL << 20)
+
+/*
+ * MTE's fast path: the same checks as alloc_fast, then place_chunk's tag
+ * (unlike the neighbour's) and alloc_in's header and counts, no redzone.
+ */
+static __attribute__((noinline)) void *alloc_mte(struct tag_region *r, size_t n, uint64_t site)
+{
+	const struct tag_site_entry *e = &tag_site_index[tag_site_home(site)];
+	struct memtag_profile_bucket *b;
+	struct tag_segment *seg = r->segments;
+	size_t span = chunk_span(n, 0);
+	struct chunk *c;
+	uint32_t bucket;
+
+	if (n > FAST_MAX_SIZE || __atomic_load_n(&e->site, __ATOMIC_ACQUIRE) != site || !seg ||
+	    seg->used + span > seg->size)
+		return alloc_at(r, n, site);
+	bucket = __atomic_load_n(&e->bucket, __ATOMIC_RELAXED);
+	c = tag_mte_tag_new(seg->base + seg->used, span, seg->used ? tag_of(seg->last_chunk) : 0);
+	seg->last_chunk = c;
+	seg->used += span;
+	c->key = r->chunk_key;
+	c->size = (uint32_t)n;
+	c->redzone = 0;
+	c->site = site;
+	c->lifetime = (uint32_t)r->lifetime;
+	c->bucket = bucket;
+	b = &tag_profile_area->buckets[bucket];
+	tag_profile_add(&b->alloc_objects, 1);
+	tag_profile_add(&b->alloc_bytes, n);
+	return chunk_data(c);
+}
+
+/* Not the software fast path: MTE's, or the general one. */
+static __attribute__((noinline)) void *alloc_slow(struct tag_region *r, size_t n, uint64_t site)
+{
+	if (r && r->key == tag_rt.mte_key)
+		return alloc_mte(r, n, site);
+	return alloc_at(r, n, site);
+}
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/*
+ * The fast path: software backend, a live region of ours, a known site,
+ * room in the current segment. Validates first and tail-calls the
+ * general path on any doubt, so that it needs no frame; no call of its
+ * own. Same layout and counts as place_chunk and alloc_in.
+ */
+static ALWAYS_INLINE void *alloc_fast(struct tag_region *r, size_t n, uint64_t site)
+{
+	const struct tag_site_entry *e = &tag_site_index[tag_site_home(site)];
+	struct memtag_profile_bucket *b;
+	struct tag_segment *seg;
+	struct chunk *c;
+	uint32_t bucket;
+	size_t span;
+
+	/* the site first: its acquire load orders the loads after it */
+	if (__builtin_expect(!r || r->key != tag_rt.fast_key || n > FAST_MAX_SIZE ||
+			     __atomic_load_n(&e->site, __ATOMIC_ACQUIRE) != site, 0))
+		return alloc_slow(r, n, site);
+	seg = r->segments;
+	span = chunk_span(n, CHUNK_ALIGN);
+	if (__builtin_expect(!seg || seg->used + span > seg->size, 0))
+		return alloc_slow(r, n, site);
+	bucket = __atomic_load_n(&e->bucket, __ATOMIC_RELAXED);
+	c = (struct chunk *)(seg->base + seg->used);
+	seg->used += span;
+	c->key = r->chunk_key;
+	c->size = (uint32_t)n;
+	c->redzone = CHUNK_ALIGN;
+	c->site = site;
+	c->lifetime = (uint32_t)r->lifetime;
+	c->bucket = bucket;
+	chunk_fill_redzone16(c, n);
+	/* an index hit: the area exists (see tag_profile_site) */
+	b = &tag_profile_area->buckets[bucket];
+	tag_profile_add(&b->alloc_objects, 1);
+	tag_profile_add(&b->alloc_bytes, n);
+	return chunk_data(c);
+}
+
 void *tag_alloc(struct tag_region *r, size_t n)
 {
-	return alloc_at(r, n, SITE());
+	return alloc_fast(r, n, SITE());
 }
 
 void *tag_calloc(struct tag_region *r, size_t nmemb, size_t size)
@@ -472,10 +558,54 @@ size_t tag_size(const void *p)
 	return n;
 }
 
-int tag_free(struct tag_region *r, void *p)
+/*
+ * MTE's fast path of free_at: a live chunk of r, found as free_fast finds
+ * it; its header read with tag checks off (the pointer may be stale),
+ * then release_chunk's new tag. On any doubt the general path.
+ */
+static __attribute__((noinline)) int free_mte(struct tag_region *r, void *p, uint64_t site)
 {
-	uint64_t site = SITE();
+	const char *a = untagged(p);
+	struct tag_segment *seg = r->segments;
+	struct memtag_profile_bucket *b;
+	uint32_t bucket, size;
+	struct chunk *c;
+	uintptr_t off;
 
+	off = (uintptr_t)a - (uintptr_t)(seg ? seg->base : NULL);
+	if (!seg || off >= seg->size) {
+		seg = tag_pagemap_get(a);
+		if (!seg || seg->region != r)
+			return free_at(r, p, site);
+		off = (uintptr_t)a - (uintptr_t)seg->base;
+	}
+	if (off < sizeof(*c) || off >= seg->used || (off & (CHUNK_ALIGN - 1)))
+		return free_at(r, p, site);
+	c = chunk_of(p);
+	tag_mte_checks(false);
+	if (c->key != r->chunk_key) {
+		tag_mte_checks(true);
+		return free_at(r, p, site);
+	}
+	bucket = c->bucket;
+	size = c->size;
+	c->magic = CHUNK_FREED;
+	/* a new tag: the old pointer faults from now on */
+	tag_mte_tag_new(c, chunk_span(size, c->redzone), tag_of(c));
+	tag_mte_checks(true);
+	if (bucket < MEMTAG_PROFILE_BUCKETS) {
+		b = &tag_profile_area->buckets[bucket];
+		tag_profile_add(&b->free_objects, 1);
+		tag_profile_add(&b->free_bytes, size);
+	}
+	return 0;
+}
+
+/* Not the software fast path: MTE's, or the general one. */
+static __attribute__((noinline)) int free_slow(struct tag_region *r, void *p, uint64_t site)
+{
+	if (r && p && r->key == tag_rt.mte_key)
+		return free_mte(r, p, site);
 	if (!r && p) {
 		/* the region from the pointer: for hooks that get no context */
 		r = tag_region_of(p);
@@ -483,6 +613,67 @@ int tag_free(struct tag_region *r, void *p)
 			return bad_free(NULL, p, site);
 	}
 	return free_at(r, p, site);
+}
+
+/*
+ * The fast path of free_at and release_chunk: software backend, a live
+ * chunk of r (its segment the current one, else from the page map), its
+ * redzone intact (the same three loads), and the chunk leaving the ring
+ * of recent frees still poisoned (its first 16 bytes). Everything is
+ * checked before anything is written: on any doubt the general path
+ * starts over and reports. SITE() here is the caller's of the function
+ * this is inlined into.
+ */
+static ALWAYS_INLINE int free_fast(struct tag_region *r, void *p)
+{
+	struct memtag_profile_bucket *b;
+	struct tag_segment *seg;
+	struct chunk *c, *old, **slot;
+	const char *a = p;
+	uint32_t bucket, size;
+	uintptr_t off;
+
+	if (__builtin_expect(!r || r->key != tag_rt.fast_key, 0))
+		return free_slow(r, p, SITE());
+	seg = r->segments;
+	c = chunk_of(p);
+	/* most frees are of recent allocations: the current segment first (NULL is in none) */
+	off = (uintptr_t)a - (uintptr_t)(seg ? seg->base : NULL);
+	if (__builtin_expect(!seg || off >= seg->size, 0)) {
+		seg = tag_pagemap_get(a);
+		if (!seg || seg->region != r)
+			return free_slow(r, p, SITE());
+		off = (uintptr_t)a - (uintptr_t)seg->base;
+	}
+	/* a header in the used part, aligned, a live chunk of r, its redzone intact */
+	if (__builtin_expect(off < sizeof(*c) || off >= seg->used || (off & (CHUNK_ALIGN - 1)) ||
+			     c->key != r->chunk_key || !chunk_redzone16_intact(c), 0))
+		return free_slow(r, p, SITE());
+	slot = &r->recent_freed[r->recent_pos % RECENT_FREED];
+	old = *slot;
+	if (__builtin_expect(old && !chunk_freed_head_intact(old), 0))
+		return free_slow(r, p, SITE());
+	r->recent_pos++;
+	*slot = c;
+	bucket = c->bucket;
+	size = c->size;
+	/*
+	 * A counted bucket means the area existed when the chunk was made, in
+	 * this process (the key holds our pid): it still does.
+	 */
+	if (__builtin_expect(bucket < MEMTAG_PROFILE_BUCKETS, 1)) {
+		b = &tag_profile_area->buckets[bucket];
+		tag_profile_add(&b->free_objects, 1);
+		tag_profile_add(&b->free_bytes, size);
+	}
+	c->magic = CHUNK_FREED;
+	chunk_poison_data(chunk_data(c), size);
+	return 0;
+}
+
+int tag_free(struct tag_region *r, void *p)
+{
+	return free_fast(r, p);
 }
 
 /*
@@ -530,7 +721,7 @@ void *tag_realloc_site(struct tag_region *r, void *p, size_t n, uint64_t site)
 	void *q;
 
 	if (!p)
-		return alloc_at(r, n, site);
+		return alloc_fast(r, n, site);	/* lua_Alloc and the like allocate so */
 	if (!region_usable(r, MEMTAG_EVENT_ALLOC_IN_ENDED, site))
 		return NULL;
 	if (n > CHUNK_MAX_SIZE) {
@@ -555,11 +746,11 @@ void *tag_realloc_site(struct tag_region *r, void *p, size_t n, uint64_t site)
 		old = chunk_of(untagged(p))->size;
 		tag_mte_checks(true);
 	}
-	q = alloc_at(r, n, site);
+	q = alloc_fast(r, n, site);
 	if (!q)
 		return NULL;
 	memcpy(q, p, old < n ? old : n);
-	free_at(r, p, site);
+	free_fast(r, p);
 	return q;
 }
 
@@ -614,6 +805,8 @@ struct leak_site {
 
 struct end_check {
 	struct tag_region *region;
+	struct pending_table *pending;		/* this thread's, NULL: count at once */
+	bool strict, software;
 	struct leak_site sites[SITES_TRACKED];
 	unsigned int nsites;
 };
@@ -668,9 +861,8 @@ static struct pending_table *pending_table(void)
 	return pending_tls;
 }
 
-static void pending_free(const struct chunk *c, bool leaked)
+static void pending_free(struct pending_table *t, const struct chunk *c, bool leaked)
 {
-	struct pending_table *t = pending_table();
 	struct pending_frees *p;
 
 	if (c->bucket >= MEMTAG_PROFILE_BUCKETS)
@@ -711,16 +903,15 @@ static void pending_apply(bool apply)
 static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 {
 	struct end_check *ec = arg;
-	bool strict = ec->region->flags & TAG_REGION_STRICT;
 	enum chunk_damage damage;
 	size_t at = 0;
 
 	/* the common case in a few loads: software, untouched redzone and poison */
 	if (c->magic == CHUNK_LIVE && c->size <= CHUNK_MAX_SIZE &&
-	    (tag_rt.backend != TAG_BACKEND_SOFTWARE || chunk_slack_intact(c)))
+	    (!ec->software || chunk_slack_intact(c)))
 		goto counted;
-	if (tag_rt.backend == TAG_BACKEND_SOFTWARE && c->size <= CHUNK_MAX_SIZE &&
-	    chunk_freed_intact(c, SIZE_MAX) && chunk_slack_intact(c))
+	if (ec->software && c->size <= CHUNK_MAX_SIZE && chunk_freed_intact(c, SIZE_MAX) &&
+	    chunk_slack_intact(c))
 		return true;
 	damage = chunk_check(c, &at);
 	if (damage == CHUNK_BAD_HEADER) {
@@ -735,8 +926,8 @@ static bool check_at_end(struct tag_segment *seg, struct chunk *c, void *arg)
 		return true;
 counted:
 	/* its memory goes with the lifetime */
-	pending_free(c, strict);
-	if (strict)
+	pending_free(ec->pending, c, ec->strict);
+	if (ec->strict)
 		count_leak(ec, c);
 	return true;
 }
@@ -761,12 +952,19 @@ static void report_leaks(struct end_check *ec)
 /* Check r's memory before it goes: damage, and leaks of strict regions. */
 static void check_lifetime(struct tag_region *r)
 {
-	struct end_check ec = { .region = r };
+	struct end_check ec = {
+		.region = r,
+		.pending = pending_table(),
+		.strict = r->flags & TAG_REGION_STRICT,
+		.software = tag_rt.backend == TAG_BACKEND_SOFTWARE,
+	};
 	struct tag_segment *seg;
 
 	for (seg = r->segments; seg; seg = seg->next)
 		tag_segment_walk(seg, check_at_end, &ec);
 	report_leaks(&ec);
+	/* what this lifetime used sizes its site's next first segments */
+	tag_segment_note_use(r);
 }
 
 /* The lifetime is over (the module has revoked it): retire its memory. */
@@ -787,7 +985,7 @@ static void close_lifetime(struct tag_region *r, enum memtag_event_kind why)
 		fallback_block_free(b);
 	}
 	r->segments = NULL;
-	r->next_segment_bytes = FIRST_SEGMENT_BYTES;
+	r->next_segment_bytes = tag_segment_first_bytes(r->site);
 	memset(r->recent_freed, 0, sizeof(r->recent_freed));
 	r->lifetime++;
 }

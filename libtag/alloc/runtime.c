@@ -29,10 +29,22 @@ static void after_fork_in_parent(void)
 	pthread_mutex_unlock(&tag_rt.lock);
 }
 
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "a region's key is magic, then pid");
+
+/* What a live region of this process holds in its key, if the fast paths apply. */
+static void set_fast_key(void)
+{
+	uint64_t live = REGION_LIVE | (uint64_t)(uint32_t)tag_rt.pid << 32;
+
+	tag_rt.fast_key = tag_rt.backend == TAG_BACKEND_SOFTWARE ? live : 0;
+	tag_rt.mte_key = tag_rt.backend == TAG_BACKEND_MTE ? live : 0;
+}
+
 /* After fork the child owns none of the parent's regions nor its socket. */
 static void after_fork_in_child(void)
 {
 	tag_rt.pid = getpid();
+	set_fast_key();
 	/* a profile of its own: the parent's mapping is not inherited */
 	if (tag_rt.dev_fd >= 0) {
 		close(tag_rt.dev_fd);
@@ -144,13 +156,14 @@ static void runtime_init(void)
 	pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 	if (tag_rt.anonymous) {
 		runtime_ok = anonymous_init();
-		return;
+	} else {
+		runtime_ok = open_module() && open_device();
+		if (runtime_ok && tag_rt.backend == TAG_BACKEND_MTE)
+			runtime_ok = tag_mte_enable();
+		if (runtime_ok && tag_rt.backend != TAG_BACKEND_NONE && tag_signal_init())
+			fprintf(stderr, "memtag: cannot install the SIGSEGV handler: faults go unreported\n");
 	}
-	runtime_ok = open_module() && open_device();
-	if (runtime_ok && tag_rt.backend == TAG_BACKEND_MTE)
-		runtime_ok = tag_mte_enable();
-	if (runtime_ok && tag_rt.backend != TAG_BACKEND_NONE && tag_signal_init())
-		fprintf(stderr, "memtag: cannot install the SIGSEGV handler: faults go unreported\n");
+	set_fast_key();
 }
 
 bool tag_runtime_ready(void)

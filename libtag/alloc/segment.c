@@ -44,6 +44,26 @@ static size_t page_round(size_t n)
 	return (n + page - 1) & ~(page - 1);
 }
 
+static void unmap_segment(struct tag_segment *seg);
+static int size_class(size_t bytes);
+static struct tag_segment *pop(struct tag_segment **top, unsigned int *n);
+
+/* Anonymous mode: a recycled range of bytes, its record dropped; caller holds tag_rt.lock. */
+static void *anonymous_recycled(size_t bytes)
+{
+	int cls = size_class(bytes);
+	struct tag_segment *old;
+	void *p;
+
+	old = cls >= 0 ? pop(&tag_rt.recyclable[cls], &tag_rt.nr_recyclable[cls]) : NULL;
+	if (!old)
+		return NULL;
+	p = old->base;
+	tag_pagemap_set(p, bytes, NULL);
+	record_free(old);
+	return p;
+}
+
 /* Map the memory: from /dev/memtag, or anonymous PROT_MTE. */
 static int map_segment(struct tag_region *r, struct tag_segment *seg)
 {
@@ -52,7 +72,16 @@ static int map_segment(struct tag_region *r, struct tag_segment *seg)
 	int ret;
 
 	if (tag_rt.anonymous) {
-		/* tests and callgrind on the host: the software layout, no module */
+		/*
+		 * Tests and callgrind on the host: the software layout, no
+		 * module; a range out of quarantine is reused with its pages
+		 * (as the module moves them), nothing revoked.
+		 */
+		p = anonymous_recycled(seg->size);
+		if (p) {
+			seg->base = p;
+			return 0;
+		}
 		p = mmap(NULL, seg->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
@@ -138,8 +167,8 @@ struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes)
 	return seg;
 }
 
-/* Recyclable segments kept at most: bounds what the process keeps mapped. */
-#define RECYCLABLE_MAX 16
+/* Recyclable segments kept at most, per class: 16 of 64 KiB, down to 2 of 1 MiB. */
+#define RECYCLABLE_MAX(cls) ((16U >> (cls)) > 2 ? 16U >> (cls) : 2U)
 /* Spares the module keeps per open file (MEMTAG_OWNER_SPARES_MAX) */
 #define SPARES_MAX 16
 
@@ -169,10 +198,77 @@ static struct tag_segment *pop(struct tag_segment **top, unsigned int *n)
 	return seg;
 }
 
+/* The class of a first segment of size bytes, or -1 if it is none. */
+static int size_class(size_t bytes)
+{
+	int cls;
+
+	for (cls = 0; cls < FIRST_SEGMENT_CLASSES; cls++)
+		if (bytes == FIRST_SEGMENT_BYTES << cls)
+			return cls;
+	return -1;
+}
+
+/*
+ * What creation sites used, so that a region's first segment holds its
+ * whole lifetime and growth (SEGMENT_ADD, mmap, fresh pages, revoked at
+ * end) stays out of the steady state: direct-mapped by site, under
+ * tag_rt.lock, read without it: the site and its class are one word.
+ * A site's class grows at once and shrinks one class after SHRINK_AFTER
+ * lifetimes in a row that needed less.
+ */
+#define SIZE_HINTS 64
+#define SHRINK_AFTER 16
+#define HINT_CLASS_BITS 4
+static struct size_hint {
+	uint64_t word;			/* site << HINT_CLASS_BITS | class */
+	unsigned int smaller;		/* lifetimes in a row that needed less */
+} size_hints[SIZE_HINTS];
+
+static struct size_hint *hint_of(uint64_t site)
+{
+	return &size_hints[(site ^ (site >> 12)) % SIZE_HINTS];
+}
+
+size_t tag_segment_first_bytes(uint64_t site)
+{
+	uint64_t word = __atomic_load_n(&hint_of(site)->word, __ATOMIC_RELAXED);
+
+	if (word >> HINT_CLASS_BITS != site)
+		return FIRST_SEGMENT_BYTES;
+	return FIRST_SEGMENT_BYTES << (word & ((1U << HINT_CLASS_BITS) - 1));
+}
+
+void tag_segment_note_use(const struct tag_region *r)
+{
+	const struct tag_segment *seg;
+	uint64_t word, cls = 0;
+	struct size_hint *h;
+	size_t used = 0;
+
+	for (seg = r->segments; seg; seg = seg->next)
+		used += seg->used;
+	while (cls + 1 < FIRST_SEGMENT_CLASSES && (FIRST_SEGMENT_BYTES << cls) < used)
+		cls++;
+	pthread_mutex_lock(&tag_rt.lock);
+	h = hint_of(r->site);
+	word = h->word;
+	if (word >> HINT_CLASS_BITS != r->site || cls >= (word & ((1U << HINT_CLASS_BITS) - 1))) {
+		word = r->site << HINT_CLASS_BITS | cls;
+		h->smaller = 0;
+	} else if (++h->smaller >= SHRINK_AFTER) {
+		word--;
+		h->smaller = 0;
+	}
+	__atomic_store_n(&h->word, word, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&tag_rt.lock);
+}
+
 /* Quarantine: past the budget the oldest go, to be recycled or unmapped. */
 static void trim_quarantine(void)
 {
 	struct tag_segment *seg;
+	int cls;
 
 	while (tag_rt.quarantine && tag_rt.quarantine_bytes > tag_rt.opts.quarantine_bytes) {
 		seg = tag_rt.quarantine;
@@ -180,9 +276,10 @@ static void trim_quarantine(void)
 		if (!tag_rt.quarantine)
 			tag_rt.quarantine_tail = NULL;
 		tag_rt.quarantine_bytes -= seg->size;
-		if (seg->size == FIRST_SEGMENT_BYTES && tag_kernel_backed() &&
-		    tag_rt.nr_recyclable < RECYCLABLE_MAX) {
-			push(&tag_rt.recyclable, &tag_rt.nr_recyclable, seg);
+		cls = size_class(seg->size);
+		if (cls >= 0 && (tag_kernel_backed() || tag_rt.anonymous) &&
+		    tag_rt.nr_recyclable[cls] < RECYCLABLE_MAX(cls)) {
+			push(&tag_rt.recyclable[cls], &tag_rt.nr_recyclable[cls], seg);
 			continue;
 		}
 		unmap_segment(seg);
@@ -242,33 +339,50 @@ void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg)
 	memcpy(seg->name, r->name, sizeof(seg->name));
 	seg->next = r->segments;
 	r->segments = seg;
+	r->next_segment_bytes = seg->size * 2 < MAX_GROWN_SEGMENT_BYTES ? seg->size * 2
+									: MAX_GROWN_SEGMENT_BYTES;
 }
 
 /*
  * Memory we have already for a first segment: software, a spare (live,
  * pages moved in); MTE, a range out of quarantine. NULL: a new one.
  */
-static struct tag_segment *reusable_first(void)
+/*
+ * A spare of bytes; when the module keeps as many as it may, any (one of
+ * another size would wait for ever, and no end could make a new one).
+ */
+static struct tag_segment *pop_spare(size_t bytes)
+{
+	struct tag_segment **link;
+
+	for (link = &tag_rt.spares; *link; link = &(*link)->next)
+		if ((*link)->size == bytes)
+			return pop(link, &tag_rt.nr_spares);
+	return tag_rt.nr_spares >= SPARES_MAX ? pop(&tag_rt.spares, &tag_rt.nr_spares) : NULL;
+}
+
+static struct tag_segment *reusable_first(size_t bytes)
 {
 	struct tag_segment *seg = NULL;
+	int cls = size_class(bytes);
 
 	pthread_mutex_lock(&tag_rt.lock);
 	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
-		seg = pop(&tag_rt.spares, &tag_rt.nr_spares);
-	else if (tag_rt.backend == TAG_BACKEND_MTE)
-		seg = pop(&tag_rt.recyclable, &tag_rt.nr_recyclable);
+		seg = pop_spare(bytes);
+	else if (tag_rt.backend == TAG_BACKEND_MTE && cls >= 0)
+		seg = pop(&tag_rt.recyclable[cls], &tag_rt.nr_recyclable[cls]);
 	pthread_mutex_unlock(&tag_rt.lock);
 	return seg;
 }
 
-static void *new_mte_range(void)
+static void *new_mte_range(size_t bytes)
 {
-	void *p = mmap(NULL, FIRST_SEGMENT_BYTES, PROT_READ | PROT_WRITE | PROT_MTE,
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE | PROT_MTE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-	madvise(p, FIRST_SEGMENT_BYTES, MADV_DONTFORK);	/* a child has regions of its own */
+	madvise(p, bytes, MADV_DONTFORK);	/* a child has regions of its own */
 	return p;
 }
 
@@ -301,18 +415,23 @@ static int first_memory(uint64_t address, struct tag_segment **seg,
 }
 
 /* A first segment taken for a create that failed goes back where it was. */
-static void give_back(struct tag_segment *seg, uint64_t address)
+static void give_back(struct tag_segment *seg, uint64_t address, size_t bytes)
 {
+	int cls;
+
 	if (!seg) {
 		if (address)
-			munmap((void *)(uintptr_t)address, FIRST_SEGMENT_BYTES);
+			munmap((void *)(uintptr_t)address, bytes);
 		return;
 	}
+	cls = size_class(seg->size);
 	pthread_mutex_lock(&tag_rt.lock);
 	if (tag_rt.backend == TAG_BACKEND_SOFTWARE)
 		push(&tag_rt.spares, &tag_rt.nr_spares, seg);	/* the module kept it too */
+	else if (cls >= 0)
+		push(&tag_rt.recyclable[cls], &tag_rt.nr_recyclable[cls], seg);
 	else
-		push(&tag_rt.recyclable, &tag_rt.nr_recyclable, seg);
+		unmap_segment(seg);
 	pthread_mutex_unlock(&tag_rt.lock);
 }
 
@@ -320,7 +439,8 @@ static void give_back(struct tag_segment *seg, uint64_t address)
 int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kflags)
 {
 	struct memtag_ioc_region req = { .parent = parent, .flags = kflags, .site = r->site };
-	struct tag_segment *seg = reusable_first();
+	size_t bytes = tag_segment_first_bytes(r->site);
+	struct tag_segment *seg = reusable_first(bytes);
 	struct memtag_ioc_segment none;
 	uint64_t address = 0;
 	int ret;
@@ -328,9 +448,9 @@ int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kfla
 	if (seg && tag_rt.backend == TAG_BACKEND_SOFTWARE) {
 		req.segment.id = seg->id;
 	} else {
-		req.segment.size = FIRST_SEGMENT_BYTES;
+		req.segment.size = bytes;
 		if (tag_rt.backend == TAG_BACKEND_MTE)
-			address = seg ? (uintptr_t)untagged(seg->base) : (uintptr_t)new_mte_range();
+			address = seg ? (uintptr_t)untagged(seg->base) : (uintptr_t)new_mte_range(bytes);
 		if (tag_rt.backend == TAG_BACKEND_MTE && !address)
 			return -ENOMEM;
 		req.segment.address = address;
@@ -338,7 +458,7 @@ int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kfla
 	memcpy(req.name, r->name, sizeof(req.name));
 	ret = lifetime_call(MEMTAG_IOC_REGION_CREATE, &req);
 	if (ret) {
-		give_back(seg, address);
+		give_back(seg, address, bytes);
 		return ret;
 	}
 	r->id = req.id;
@@ -346,13 +466,12 @@ int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kfla
 		ret = first_memory(address, &seg, &req.segment);
 		if (ret) {	/* the module frees the segment with the region */
 			end_call(r->id, 0, &none);
-			give_back(NULL, address);
+			give_back(NULL, address, bytes);
 			return ret;
 		}
 	}
 	note_grant(seg, &req.segment);
 	tag_segment_adopt(r, seg);
-	r->next_segment_bytes = FIRST_SEGMENT_BYTES * 2;
 	return 0;
 }
 
@@ -361,17 +480,20 @@ static struct tag_segment *recycle_target(const struct tag_region *r, bool reset
 {
 	const struct tag_segment *first = r->segments;
 	struct tag_segment *to = NULL;
+	int cls;
 
 	if (tag_rt.backend != TAG_BACKEND_SOFTWARE || !first)
 		return NULL;
 	while (first->next)
 		first = first->next;
-	if (first->size != FIRST_SEGMENT_BYTES)
+	/* a first segment smaller than the site now needs: let it go */
+	cls = size_class(first->size);
+	if (cls < 0 || first->size != tag_segment_first_bytes(r->site))
 		return NULL;
 	pthread_mutex_lock(&tag_rt.lock);
 	/* an end makes a spare: the module keeps at most SPARES_MAX */
 	if (reset || tag_rt.nr_spares < SPARES_MAX)
-		to = pop(&tag_rt.recyclable, &tag_rt.nr_recyclable);
+		to = pop(&tag_rt.recyclable[cls], &tag_rt.nr_recyclable[cls]);
 	pthread_mutex_unlock(&tag_rt.lock);
 	return to;
 }
@@ -383,14 +505,14 @@ static struct tag_segment *recycle_target(const struct tag_region *r, bool reset
  */
 static int reset_fresh(struct tag_region *r, struct tag_segment **first)
 {
-	struct memtag_ioc_segment in = { .size = FIRST_SEGMENT_BYTES }, grant;
+	struct memtag_ioc_segment in = { .size = tag_segment_first_bytes(r->site) }, grant;
 	struct tag_segment *seg = NULL;
 	uint64_t address = 0;
 	int ret;
 
 	if (tag_rt.backend == TAG_BACKEND_MTE) {
-		seg = reusable_first();
-		address = seg ? (uintptr_t)untagged(seg->base) : (uintptr_t)new_mte_range();
+		seg = reusable_first(in.size);
+		address = seg ? (uintptr_t)untagged(seg->base) : (uintptr_t)new_mte_range(in.size);
 		if (!address)
 			return reset_call(r->id, 0, &grant);
 		in.address = address;
@@ -399,7 +521,7 @@ static int reset_fresh(struct tag_region *r, struct tag_segment **first)
 	if (!ret && grant.id && !seg && first_memory(address, &seg, &grant))
 		grant.id = 0;	/* the module frees it with the next reset or end */
 	if (ret || !grant.id) {
-		give_back(seg, address);
+		give_back(seg, address, in.size);
 		return ret;
 	}
 	note_grant(seg, &grant);
@@ -415,18 +537,19 @@ static int end_or_reset(struct tag_region *r, bool reset, struct tag_segment **t
 {
 	int (*call)(uint32_t, uint32_t, struct memtag_ioc_segment *) = reset ? reset_call : end_call;
 	struct memtag_ioc_segment grant;
-	int ret;
+	int ret, cls;
 
 	*to = recycle_target(r, reset);
 	if (!*to)
 		return reset ? reset_fresh(r, to) : call(r->id, 0, &grant);
 	ret = call(r->id, (*to)->id, &grant);
 	if (ret) {
+		cls = size_class((*to)->size);
 		pthread_mutex_lock(&tag_rt.lock);
 		if (ret == -EINVAL)	/* the module would not take it: let it go */
 			unmap_segment(*to);
 		else
-			push(&tag_rt.recyclable, &tag_rt.nr_recyclable, *to);
+			push(&tag_rt.recyclable[cls], &tag_rt.nr_recyclable[cls], *to);
 		pthread_mutex_unlock(&tag_rt.lock);
 		*to = NULL;
 		if (ret != -EINVAL)
@@ -462,8 +585,10 @@ void tag_segment_after_fork(void)
 	/* VM_DONTCOPY: none of these ranges is mapped in the child */
 	tag_rt.quarantine = tag_rt.quarantine_tail = NULL;
 	tag_rt.quarantine_bytes = 0;
-	tag_rt.recyclable = tag_rt.spares = NULL;
-	tag_rt.nr_recyclable = tag_rt.nr_spares = 0;
+	memset(tag_rt.recyclable, 0, sizeof(tag_rt.recyclable));
+	memset(tag_rt.nr_recyclable, 0, sizeof(tag_rt.nr_recyclable));
+	tag_rt.spares = NULL;
+	tag_rt.nr_spares = 0;
 }
 
 /* The segment's lifetime is over (the kernel revoked it in software mode). */

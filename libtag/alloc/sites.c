@@ -27,7 +27,9 @@ static bool area_mapped;
 static int profile_fd = -1;
 static uint32_t slots[SLOTS];		/* bucket index + 1; 0: empty */
 static pthread_mutex_t profile_lock = PTHREAD_MUTEX_INITIALIZER;
-uint32_t tag_profile_generation = 1;	/* of the site caches; a fork starts anew */
+struct tag_site_entry tag_site_index[TAG_SITE_INDEX];
+/* probes of the index past a site's home slot, at most */
+#define INDEX_PROBES 8
 
 static size_t profile_bytes(void)
 {
@@ -80,7 +82,8 @@ void tag_profile_after_fork(int dev_fd)
 		free(tag_profile_area);
 	tag_profile_area = NULL;
 	memset(slots, 0, sizeof(slots));
-	tag_profile_generation++;
+	/* the child's buckets are numbered anew: so are its sites */
+	memset(tag_site_index, 0, sizeof(tag_site_index));
 	tag_profile_init(dev_fd);
 }
 
@@ -323,19 +326,61 @@ static uint32_t site_lookup(uint64_t site)
 	return new_bucket(stack, depth);
 }
 
-__thread struct tag_site_cache_entry tag_site_cache[TAG_SITE_CACHE]
-	__attribute__((tls_model("initial-exec")));
+/* site's entry in the index, probing past its home slot; NULL: not there. */
+static const struct tag_site_entry *index_find(uint64_t site)
+{
+	uint32_t i = tag_site_home(site), n;
+	const struct tag_site_entry *e;
+	uint64_t v;
+
+	for (n = 0; n < INDEX_PROBES; n++, i = (i + 1) % TAG_SITE_INDEX) {
+		e = &tag_site_index[i];
+		v = __atomic_load_n(&e->site, __ATOMIC_ACQUIRE);
+		if (v == site)
+			return e;
+		if (!v)
+			return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Remember site's bucket (depth 1 only: deeper stacks name the bucket,
+ * not the return address). Under profile_lock: one writer; readers see
+ * the bucket before the site (release). A full neighbourhood: not kept.
+ */
+static void index_add(uint64_t site, uint32_t bucket)
+{
+	uint32_t i = tag_site_home(site), n;
+	struct tag_site_entry *e;
+
+	if (tag_rt.opts.stack_depth > 1 || bucket >= MEMTAG_PROFILE_BUCKETS)
+		return;
+	pthread_mutex_lock(&profile_lock);
+	for (n = 0; n < INDEX_PROBES; n++, i = (i + 1) % TAG_SITE_INDEX) {
+		e = &tag_site_index[i];
+		if (e->site == site)
+			break;
+		if (!e->site) {
+			__atomic_store_n(&e->bucket, bucket, __ATOMIC_RELAXED);
+			__atomic_store_n(&e->site, site, __ATOMIC_RELEASE);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&profile_lock);
+}
 
 uint32_t tag_profile_site_slow(uint64_t site)
 {
-	struct tag_site_cache_entry *e = tag_site_slot(site);
-	uint32_t bucket = site_lookup(site);
+	const struct tag_site_entry *e = index_find(site);
+	uint32_t bucket;
 
-	if (tag_rt.opts.stack_depth <= 1 && bucket < MEMTAG_PROFILE_BUCKETS)
-		*e = (struct tag_site_cache_entry){ site, bucket, tag_profile_generation };
+	if (e)
+		return __atomic_load_n(&e->bucket, __ATOMIC_RELAXED);
+	bucket = site_lookup(site);
+	index_add(site, bucket);
 	return bucket;
 }
-
 
 /* Sums over every site, for tag_stats. */
 void tag_profile_totals(struct tag_stats *s)

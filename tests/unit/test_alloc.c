@@ -108,6 +108,66 @@ static void test_damage_caught(void)
 	CU_ASSERT_EQUAL(violations(), before + 3);
 }
 
+/* The ring's check of small chunks (two overlapping loads, or the general path) and end's of every byte. */
+static void test_small_and_tail_damage_caught(void)
+{
+	static const size_t ring_sizes[] = { 4, 10, 15, 16, 40 }, end_sizes[] = { 17, 33, 100, 255 };
+	struct tag_region *r = tag_region_create(NULL, "small-damage", 0);
+	uint64_t before = violations();
+	size_t i, j;
+	char *q;
+
+	for (i = 0; i < sizeof(ring_sizes) / sizeof(ring_sizes[0]); i++) {
+		q = tag_alloc(r, ring_sizes[i]);
+		CU_ASSERT_EQUAL(tag_free(r, q), 0);
+		/* the last byte the ring checks: within the first 16 */
+		q[(ring_sizes[i] < 16 ? ring_sizes[i] : 16) - 1] = 'y';
+		for (j = 0; j < 16; j++)
+			tag_free(r, tag_alloc(r, 24));
+		CU_ASSERT_EQUAL(violations(), before + i + 1);
+	}
+	before = violations();
+	for (i = 0; i < sizeof(end_sizes) / sizeof(end_sizes[0]); i++) {
+		q = tag_alloc(r, end_sizes[i]);
+		CU_ASSERT_EQUAL(tag_free(r, q), 0);
+		q[end_sizes[i] - 1] = 'z';	/* the last byte: end compares it */
+	}
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	CU_ASSERT_EQUAL(violations(), before + sizeof(end_sizes) / sizeof(end_sizes[0]));
+}
+
+/* Always the same creation site: bytes allocated in 200-byte chunks; segments it took. */
+static __attribute__((noinline)) size_t lifetime_at_one_site(size_t bytes, size_t *first)
+{
+	struct tag_region *r = tag_region_create(NULL, "sized", 0);
+	struct tag_segment *seg;
+	size_t n = 0, i;
+
+	for (i = 0; i < bytes / 200; i++)
+		tag_alloc(r, 200);
+	for (seg = r->segments; seg; seg = seg->next, n++)
+		*first = seg->size;	/* the last in the list is the first */
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	return n;
+}
+
+/* A site's next first segment holds what its last lifetime used; it shrinks slowly. */
+static void test_first_segment_sized_by_site(void)
+{
+	size_t first = 0, i;
+
+	CU_ASSERT(lifetime_at_one_site(150 << 10, &first) >= 2);	/* outgrew 64 KiB */
+	CU_ASSERT_EQUAL(first, 64 << 10);
+	CU_ASSERT_EQUAL(lifetime_at_one_site(150 << 10, &first), 1);	/* 256 KiB from the start */
+	CU_ASSERT_EQUAL(first, 256 << 10);
+	for (i = 0; i < 15; i++)
+		lifetime_at_one_site(1 << 10, &first);
+	CU_ASSERT_EQUAL(first, 256 << 10);				/* 15 small ones: kept */
+	lifetime_at_one_site(1 << 10, &first);
+	lifetime_at_one_site(1 << 10, &first);
+	CU_ASSERT_EQUAL(first, 128 << 10);				/* the 16th: one class down */
+}
+
 /* Size and region from the pointer alone; free without the region. */
 static void test_size_and_region_of(void)
 {
@@ -241,6 +301,8 @@ static const struct test_case cases[] = {
 	{ "bad frees: interior, foreign, other region, twice, ended", test_bad_frees_refused },
 	{ "free finds old segments through the page map", test_free_finds_any_segment },
 	{ "overflow at free, use after free on ring eviction and at end", test_damage_caught },
+	{ "small chunks on ring eviction, every freed byte at end", test_small_and_tail_damage_caught },
+	{ "first segments sized by what their creation site used", test_first_segment_sized_by_site },
 	{ "page map: set, get, bounds, clear", test_pagemap },
 	{ "ended handles: ESTALE until 1024 more regions have ended", test_ended_handles_kept },
 	{ "tag_size, tag_region_of, tag_free(NULL, p)", test_size_and_region_of },
