@@ -125,7 +125,7 @@ stage_root() {
 		ln -s ../bin/kmod "$root/usr/sbin/$f"
 		ln -s ../usr/bin/kmod "$root/sbin/$f"
 	done
-	for f in "$root/usr/bin/kmod" "$root/usr/sbin/tagctl" "$root/usr/bin/memtag-itest" \
+	for f in "$root/usr/bin/kmod" "$root/usr/bin/tagctl" "$root/usr/bin/memtag-itest" \
 		"$root/usr/bin/memtag-scenario" "$root/usr/bin/memtag-sample-service" \
 		"$root/usr/bin/memtag-bench" \
 		"$root/usr/bin/memtag-consumer" "$root/usr/lib/$t/libmemtag.so.0"; do
@@ -143,10 +143,13 @@ CONF
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/initrd.gz"
 }
 
-# A program built only from the installed header, .so and memtag.pc.
+# A program built only from the installed header, .so and memtag.pc. The
+# headers live in /usr/include/memtag (memtag.pc's -I), not in linux/.
 build_consumer() {
 	local arch=$1 root=$2 t=$3 cc=gcc flags
 	[ "$arch" = arm64 ] && cc=aarch64-linux-gnu-gcc
+	[ -f "$root/usr/include/memtag/memtag.h" ] && [ -f "$root/usr/include/memtag/linux/memtag.h" ] &&
+		[ ! -e "$root/usr/include/linux/memtag.h" ] || die "the headers are not installed in /usr/include/memtag"
 	flags=$(PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$root/usr/lib/$t/pkgconfig:/usr/lib/$t/pkgconfig:/usr/share/pkgconfig" \
 		pkg-config --cflags --libs memtag) || die "pkg-config cannot find the installed memtag.pc"
 	# shellcheck disable=SC2086
