@@ -33,11 +33,21 @@ B := build/$(ARCH)
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+# /usr/lib/modules-load.d whatever PREFIX is: systemd reads only there and /etc
+MODULESLOADDIR ?= /usr/lib/modules-load.d
+# the module's source for DKMS, as Debian's *-dkms packages lay it out
+DKMS_SRCDIR ?= /usr/src/memtag-$(VERSION)
+# (un)install-module: one kernel release, or every one that has the module
+MODULE_RELEASES = $(if $(KVER),$(KVER),$(notdir $(wildcard $(DESTDIR)/lib/modules/*)))
 
 CFLAGS ?= -O2 -g
-WARNINGS := -Wall -Wextra -Werror
+# -Werror only in the project's own checks (check-all sets WERROR=1), so
+# that a distribution's newer compiler does not fail the build on a new warning.
+WERROR ?=
+WARNINGS := -Wall -Wextra $(if $(filter 1 y yes,$(WERROR)),-Werror)
 NL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0)
 NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-genl-3.0)
 JSON_LIBS = $(shell $(PKG_CONFIG) --libs json-c)
@@ -46,7 +56,7 @@ DW_LIBS = $(shell $(PKG_CONFIG) --libs libdw)
 PB_LIBS = $(shell $(PKG_CONFIG) --libs libprotobuf-c zlib)
 NCURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncurses)
 NCURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncurses)
-ALL_CFLAGS = $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE -Ikmod/uapi -Ilibtag/include $(NL_CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARNINGS) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Ikmod/uapi -Ilibtag/include $(NL_CFLAGS) -MMD -MP
 
 LIB_SRCS := $(wildcard libtag/alloc/*.c libtag/client/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
@@ -61,10 +71,10 @@ ITEST_OBJS := $(ITEST_SRCS:%.c=$(B)/%.o)
 SONAME := libmemtag.so.0
 
 .PHONY: all lib tools module tests install install-lib install-tools install-man \
-	install-module uninstall clean deps check check-all unit static integration bench stress \
-	harness-selftest demo demo-run
+	install-module install-dkms uninstall uninstall-module clean deps check check-all unit \
+	static integration bench stress harness-selftest demo demo-run deb package-check no-module
 
-all: module lib tools
+all: lib tools
 
 lib: $(B)/libmemtag.a $(B)/$(SONAME)
 tools: $(B)/tagctl
@@ -81,12 +91,12 @@ $(B)/libmemtag.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(B)/$(SONAME): $(LIB_OBJS) libtag/libmemtag.map
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libtag/libmemtag.map \
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libtag/libmemtag.map \
 		$(LDFLAGS) -o $@ $(LIB_OBJS) $(NL_LIBS) -lpthread
 	ln -sf $(SONAME) $(B)/libmemtag.so
 
 $(B)/tagctl: $(TOOL_OBJS) $(B)/libmemtag.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) $(DW_LIBS) $(PB_LIBS) $(NCURSES_LIBS) -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NL_LIBS) $(JSON_LIBS) $(DW_LIBS) $(PB_LIBS) $(NCURSES_LIBS) -lpthread
 
 # tagctl export's pure logic, with pprof's profile.proto compiled by protoc-c
 PPROF_PROTO := /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
@@ -172,7 +182,17 @@ $(B)/tools/top.o: ALL_CFLAGS += $(NCURSES_CFLAGS)
 
 # The module builds out of the source tree, one folder per kernel release, so
 # that several kernels (and arches) can be built side by side.
-# KDIR defaults to this machine's headers (see tests/setup/kdir.sh).
+# KDIR defaults to this machine's headers (see tests/setup/kdir.sh). Without
+# headers (and without KDIR) 'make' builds libmemtag and tagctl and says how
+# to get the module; 'make module' and 'make install-module' fail.
+NO_KDIR_HELP := memtag: no kernel headers for $(shell uname -r): the module is not built. \
+	Install linux-headers-$(shell uname -r) and run make again, pass KDIR=/path/to/kernel/build, \
+	or install the memtag-dkms package (make deb), which builds it for every kernel.
+MODULE_GOAL = $(if $(or $(KDIR),$(filter-out $(HOSTARCH),$(ARCH)),$(shell tests/setup/kdir.sh --installed $(ARCH))),$(1),no-module)
+all: $(call MODULE_GOAL,module)
+no-module:
+	@echo "$(NO_KDIR_HELP)" | tr -s '\t ' ' ' >&2
+
 module:
 	$(eval KDIR ?= $(shell tests/setup/kdir.sh $(ARCH)))
 	@test -d "$(KDIR)" || { echo "memtag: no kernel build tree; pass KDIR=" >&2; exit 1; }
@@ -183,25 +203,34 @@ module:
 	$(MAKE) -C $(KDIR) M=$(abspath $(MODDIR)) modules
 	@echo "memtag: built $(MODDIR)/kmod/memtag.ko for $(KVER)"
 
-install: install-lib install-tools install-man install-module
+# The module too when there are kernel headers (install-dkms: every kernel).
+install: install-lib install-tools install-man $(call MODULE_GOAL,install-module)
 
+# ldconfig only on this machine: a DESTDIR is a staging root (package, guest).
 install-lib: lib
 	install -D -m 644 $(B)/libmemtag.a $(DESTDIR)$(LIBDIR)/libmemtag.a
-	install -D -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	install -D -m 644 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmemtag.so
 	@mkdir -p $(DESTDIR)$(LIBDIR)/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' \
 		libtag/memtag.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/memtag.pc
-	install -D -m 644 libtag/include/memtag.h $(DESTDIR)$(INCLUDEDIR)/memtag.h
-	install -D -m 644 kmod/uapi/linux/memtag.h $(DESTDIR)$(INCLUDEDIR)/linux/memtag.h
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/memtag.pc
+	install -D -m 644 libtag/include/memtag.h $(DESTDIR)$(INCLUDEDIR)/memtag/memtag.h
+	install -D -m 644 kmod/uapi/linux/memtag.h $(DESTDIR)$(INCLUDEDIR)/memtag/linux/memtag.h
+	$(if $(DESTDIR),,ldconfig)
 
 install-tools: tools
-	install -D -m 755 $(B)/tagctl $(DESTDIR)$(SBINDIR)/tagctl
+	install -D -m 755 $(B)/tagctl $(DESTDIR)$(BINDIR)/tagctl
+	install -D -m 644 tools/tagctl.bash-completion $(DESTDIR)$(DATADIR)/bash-completion/completions/tagctl
 
+# Every name in a page's NAME section gets a .so link (man tag_free).
 install-man:
 	install -D -m 644 Documentation/man/tagctl.8 $(DESTDIR)$(MANDIR)/man8/tagctl.8
 	for page in Documentation/man/*.3; do \
 		install -D -m 644 $$page $(DESTDIR)$(MANDIR)/man3/$$(basename $$page) || exit 1; \
+	done
+	Documentation/man/links.sh Documentation/man/*.3 | while read -r link page; do \
+		echo ".so man3/$$page" >$(DESTDIR)$(MANDIR)/man3/$$link || exit 1; \
 	done
 
 # Installs into DESTDIR/lib/modules/<release>/extra and runs depmod there.
@@ -209,16 +238,54 @@ install-module: module
 	install -D -m 644 $(MODDIR)/kmod/memtag.ko $(DESTDIR)/lib/modules/$(KVER)/extra/memtag.ko
 	depmod -b "$(if $(DESTDIR),$(abspath $(DESTDIR)),/)" $(KVER)
 
-uninstall:
+# The module's source where DKMS looks for it, and the boot-time autoload;
+# without DESTDIR, also registered with DKMS and built for this kernel.
+DKMS_FILES := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/Kbuild kmod/uapi/linux/*.h)
+install-dkms:
+	for f in $(DKMS_FILES); do install -D -m 644 $$f $(DESTDIR)$(DKMS_SRCDIR)/$$f || exit 1; done
+	sed 's|@VERSION@|$(VERSION)|' dkms.conf >$(DESTDIR)$(DKMS_SRCDIR)/dkms.conf
+	chmod 644 $(DESTDIR)$(DKMS_SRCDIR)/dkms.conf
+	install -D -m 644 kmod/memtag-modules-load.conf $(DESTDIR)$(MODULESLOADDIR)/memtag.conf
+	$(if $(DESTDIR),,dkms install memtag/$(VERSION))
+
+# Everything install, install-module and install-dkms put there.
+uninstall: uninstall-module
 	rm -f $(DESTDIR)$(LIBDIR)/libmemtag.a $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libmemtag.so $(DESTDIR)$(LIBDIR)/pkgconfig/memtag.pc \
-		$(DESTDIR)$(INCLUDEDIR)/memtag.h $(DESTDIR)$(INCLUDEDIR)/linux/memtag.h \
-		$(DESTDIR)$(SBINDIR)/tagctl $(DESTDIR)$(MANDIR)/man8/tagctl.8 \
-		$(DESTDIR)$(MANDIR)/man3/libmemtag.3 $(DESTDIR)$(MANDIR)/man3/tag_alloc.3 \
-		$(DESTDIR)$(MANDIR)/man3/tag_region_create.3 \
-		$(DESTDIR)$(MANDIR)/man3/tag_region_enter.3 \
-		$(DESTDIR)$(MANDIR)/man3/tag_region_cleanup_add.3 \
-		$(DESTDIR)$(MANDIR)/man3/tag_region_set_limit.3
+		$(DESTDIR)$(INCLUDEDIR)/memtag/memtag.h $(DESTDIR)$(INCLUDEDIR)/memtag/linux/memtag.h \
+		$(DESTDIR)$(BINDIR)/tagctl $(DESTDIR)$(DATADIR)/bash-completion/completions/tagctl \
+		$(DESTDIR)$(MANDIR)/man8/tagctl.8 \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard Documentation/man/*.3)) \
+			$(shell Documentation/man/links.sh Documentation/man/*.3 | cut -d' ' -f1)) \
+		$(DESTDIR)$(MODULESLOADDIR)/memtag.conf
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/memtag/linux $(DESTDIR)$(INCLUDEDIR)/memtag 2>/dev/null
+	$(if $(DESTDIR),,ldconfig)
+
+# The module of every release (or KVER=) and the DKMS source.
+uninstall-module:
+	$(if $(DESTDIR),,-test ! -d /var/lib/dkms/memtag/$(VERSION) || dkms remove memtag/$(VERSION) --all)
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
+	for r in $(MODULE_RELEASES); do \
+		test -e $(DESTDIR)/lib/modules/$$r/extra/memtag.ko || continue; \
+		rm -f $(DESTDIR)/lib/modules/$$r/extra/memtag.ko; \
+		$(if $(DESTDIR),find $(DESTDIR)/lib/modules/$$r -name '*.ko*' | grep -q . || \
+			{ rm -f $(DESTDIR)/lib/modules/$$r/modules.*; \
+			  rmdir $(DESTDIR)/lib/modules/$$r/extra $(DESTDIR)/lib/modules/$$r; continue; };) \
+		depmod -b "$(if $(DESTDIR),$(abspath $(DESTDIR)),/)" $$r || exit 1; \
+	done
+
+# Debian packages (debian/), built from a copy of the tree in build/deb so
+# that dpkg-buildpackage writes nothing beside the tree; .debs in build/deb.
+DEB_DIR := build/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar --exclude=./build --exclude=./.git --exclude='./.*' -cf - . | tar -C $(DEB_DIR)/src -xf -
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc --no-sign
+	@ls $(DEB_DIR)/*.deb
+
+# The packages, lintian, DKMS's build of the installed source, a guest on it.
+package-check:
+	tests/package/check.sh
 
 clean:
 	rm -rf build
@@ -230,10 +297,12 @@ deps:
 check: deps
 	$(MAKE) check-all
 
+check-all: export WERROR := 1
 check-all: all tests
 	$(MAKE) unit
 	$(MAKE) static
 	$(MAKE) harness-selftest
+	$(MAKE) package-check
 	$(MAKE) integration
 
 # and the fast path's costs do not grow with segments, frees or sites (callgrind)

@@ -7,6 +7,9 @@
 # --script runs FILE in the guest instead of the tests (module installed,
 # not loaded), and prints what it wrote: for poking at a kernel by hand.
 # --selftest breaks the run on purpose (harness-selftest.sh): it must fail.
+# MEMTAG_GUEST_OVERLAY=DIR (tests/package/check.sh): DIR's files (the
+# installed .debs and DKMS's module) go over the staged root, and the
+# module is not built here.
 #
 # One line per target with its CUnit counts; exit status 1 if any failed.
 set -euo pipefail
@@ -83,10 +86,12 @@ stage_root() {
 	mkdir -p "$root/lib/modules/$kver"
 	cp "$builtin"/modules.builtin "$builtin"/modules.builtin.modinfo \
 		"$builtin"/modules.order "$root/lib/modules/$kver/" 2>/dev/null || true
-	make -s -C "$top" ARCH="$arch" KDIR="$kdir" MODDIR="$work/module" DESTDIR="$root" \
-		MEMTAG_SELFTEST_WARN="$([ "$selftest" = warn ] && echo y)" \
-		MEMTAG_SELFTEST_LEAK="$([ "$selftest" = leak ] && echo y)" \
-		install-module >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; die "$target: module build failed"; }
+	: >"$work/build.log"
+	[ -n "${MEMTAG_GUEST_OVERLAY:-}" ] ||
+		make -s -C "$top" ARCH="$arch" KDIR="$kdir" MODDIR="$work/module" DESTDIR="$root" \
+			MEMTAG_SELFTEST_WARN="$([ "$selftest" = warn ] && echo y)" \
+			MEMTAG_SELFTEST_LEAK="$([ "$selftest" = leak ] && echo y)" \
+			install-module >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; die "$target: module build failed"; }
 	make -s -C "$top" ARCH="$arch" lib tools tests >>"$work/build.log" 2>&1 ||
 		{ cat "$work/build.log" >&2; die "$target: userspace build failed"; }
 	make -s -C "$top" ARCH="$arch" DESTDIR="$root" PREFIX=/usr LIBDIR="/usr/lib/$t" \
@@ -113,12 +118,16 @@ stage_root() {
 		ln -s ../bin/kmod "$root/usr/sbin/$f"
 		ln -s ../usr/bin/kmod "$root/sbin/$f"
 	done
-	for f in "$root/usr/bin/kmod" "$root/usr/sbin/tagctl" "$root/usr/bin/memtag-itest" \
+	for f in "$root/usr/bin/kmod" "$root/usr/bin/tagctl" "$root/usr/bin/memtag-itest" \
 		"$root/usr/bin/memtag-scenario" "$root/usr/bin/memtag-sample-service" \
 		"$root/usr/bin/memtag-bench" \
 		"$root/usr/bin/memtag-consumer" "$root/usr/lib/$t/libmemtag.so.0"; do
 		copy_libs "$root" "$darch" "$f"
 	done
+	if [ -n "${MEMTAG_GUEST_OVERLAY:-}" ]; then
+		cp -a "$MEMTAG_GUEST_OVERLAY/." "$root/"
+		depmod -b "$root" "$kver" 2>>"$work/build.log"
+	fi
 	install -m 755 "$here/guest-init.sh" "$root/init"
 	install -m 755 "$script" "$root/usr/share/memtag/demo.sh"
 	cat >"$root/etc/memtag-test.conf" <<CONF
@@ -131,10 +140,13 @@ CONF
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/initrd.gz"
 }
 
-# A program built only from the installed header, .so and memtag.pc.
+# A program built only from the installed header, .so and memtag.pc. The
+# headers live in /usr/include/memtag (memtag.pc's -I), not in linux/.
 build_consumer() {
 	local arch=$1 root=$2 t=$3 cc=gcc flags
 	[ "$arch" = arm64 ] && cc=aarch64-linux-gnu-gcc
+	[ -f "$root/usr/include/memtag/memtag.h" ] && [ -f "$root/usr/include/memtag/linux/memtag.h" ] &&
+		[ ! -e "$root/usr/include/linux/memtag.h" ] || die "the headers are not installed in /usr/include/memtag"
 	flags=$(PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_LIBDIR="$root/usr/lib/$t/pkgconfig:/usr/lib/$t/pkgconfig:/usr/share/pkgconfig" \
 		pkg-config --cflags --libs memtag) || die "pkg-config cannot find the installed memtag.pc"
 	# shellcheck disable=SC2086
@@ -169,7 +181,7 @@ save_guest_files() {
 
 run_target() {
 	local target=$1 arch=${1%%-*} series=${1#*-} work start verdict problems reasons
-	work="$top/build/guest/$target${selftest:+-$selftest}"
+	work="$top/build/guest/$target${selftest:+-$selftest}${MEMTAG_GUEST_OVERLAY:+-package}"
 	mkdir -p "$work"
 	start=$(date +%s)
 	guest_timeout=$(guest_timeout_for "$series")

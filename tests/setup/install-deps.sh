@@ -12,6 +12,7 @@ host_packages=(
 	libdw-dev libprotobuf-c-dev protobuf-c-compiler libncurses-dev
 	golang-go golang-github-google-pprof-dev prometheus zlib1g-dev libtsan2
 	libtalloc-dev libapr1-dev uuid-dev liblua5.4-dev valgrind
+	debhelper dh-dkms dkms dpkg-dev fakeroot lintian
 )
 # Target libraries for cross-linking the arm64 guest binaries (multiarch).
 arm64_packages=(

@@ -2,7 +2,11 @@
 # Print the kernel build tree to build the module against for ARCH:
 # the running kernel's headers, else the newest installed Debian headers,
 # else Debian's bookworm headers unpacked into the cache (fetched once).
+# --installed: only this machine's headers; prints nothing when there are none
+# (a plain 'make' then builds no module instead of downloading headers).
 set -euo pipefail
+installed_only=
+[ "${1:-}" = --installed ] && { installed_only=1; shift; }
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../qemu/lib.sh"
 
@@ -18,5 +22,6 @@ if [ "$arch" = "$(deb_arch "$(uname -m)")" ]; then
 		exit 0
 	fi
 fi
+[ -z "$installed_only" ] || exit 0
 root=$(fetch_kernel "$arch" 6.1) || die "no kernel headers for $arch: install linux-headers-$arch or pass KDIR="
 echo "$root/build"
