@@ -692,6 +692,29 @@ static struct memtag_region *claimed_parent(struct memtag_region *r, u32 id)
 	return p;
 }
 
+/* What the descriptor says, applied; apart so that the recursion's frames stay small. */
+static noinline_for_stack void apply_claim(struct memtag_region *r,
+					   struct memtag_region_desc *d,
+					   struct memtag_region *p)
+{
+	struct memtag_segment *first = list_first_entry(&r->segments, struct memtag_segment, node);
+	struct memtag_event owner;
+
+	d->name[sizeof(d->name) - 1] = '\0';
+	strscpy(r->info.name, d->name[0] ? d->name : "?", sizeof(r->info.name));
+	r->info.flags = d->flags & MEMTAG_REGION_F_ALL;
+	r->info.site = d->site;
+	r->info.created_ns = clamp(d->created_ns, r->info.created_ns, ktime_get_boottime_ns());
+	if (p) {
+		r->info.parent = p->info.id;
+		r->depth = p->depth + 1;
+		list_add_tail(&r->sibling, &p->children);
+	}
+	event_template(r, &owner);
+	memtag_segment_assign(first, &owner, r->info.flags, 0);
+	region_goes_live(r);
+}
+
 /*
  * Read a reserved region's descriptor; claimed, it goes live with those
  * facts. Untrusted: bounded, terminated, the parent checked. The
@@ -703,8 +726,6 @@ static void settle_region(struct memtag_region *r)
 								 struct memtag_segment, node);
 	struct memtag_region_desc d;
 	struct memtag_region *p;
-	struct memtag_event owner;
-	u64 now;
 
 	if (!r->reserved || r->settling || !first ||
 	    memtag_segment_read_head(first, &d, sizeof(d)) || d.claim != r->info.id)
@@ -712,20 +733,7 @@ static void settle_region(struct memtag_region *r)
 	r->settling = true;
 	p = claimed_parent(r, d.parent);
 	r->settling = false;
-	d.name[sizeof(d.name) - 1] = '\0';
-	strscpy(r->info.name, d.name[0] ? d.name : "?", sizeof(r->info.name));
-	r->info.flags = d.flags & MEMTAG_REGION_F_ALL;
-	r->info.site = d.site;
-	now = ktime_get_boottime_ns();
-	r->info.created_ns = clamp(d.created_ns, r->info.created_ns, now);
-	if (p) {
-		r->info.parent = p->info.id;
-		r->depth = p->depth + 1;
-		list_add_tail(&r->sibling, &p->children);
-	}
-	event_template(r, &owner);
-	memtag_segment_assign(first, &owner, r->info.flags, 0);
-	region_goes_live(r);
+	apply_claim(r, &d, p);
 }
 
 /* The facts of every region the owner claimed since the module last looked. */
