@@ -115,6 +115,7 @@ static int memtag_nl_status(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 
 	atomic64_inc(&memtag_counters.status_requests);
+	memtag_region_settle_all();	/* regions claimed without a call count too */
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return -ENOMEM;

@@ -57,6 +57,8 @@ struct memtag_owner {
 	struct list_head regions;
 	struct list_head spares;	/* recycled segments for its next regions */
 	unsigned int nr_spares;
+	struct list_head reserved;	/* regions reserved on spares, not claimed yet */
+	unsigned int nr_reserved;	/* with nr_spares, at most MEMTAG_OWNER_SPARES_MAX */
 	struct rcu_head rcu;
 };
 
@@ -78,6 +80,13 @@ struct memtag_region {
 	u64 sampled_size;		/* at the last growth sample */
 	struct list_head segments;
 	struct list_head leaked;	/* on leaked_regions once its owner left */
+	/*
+	 * Reserved on a spare (see memtag_region_desc): no facts yet, not
+	 * counted as live nor listed; charged to its user already.
+	 */
+	bool reserved;
+	bool settling;			/* its descriptor is being read (parent loops) */
+	struct list_head reserve_node;	/* in owner->reserved */
 };
 
 /* Region ids are xarray indices; the mutex orders every state change. */
@@ -167,6 +176,7 @@ static struct memtag_owner *owner_get(const struct memtag_caller *caller)
 	o->net = caller->net;
 	INIT_LIST_HEAD(&o->regions);
 	INIT_LIST_HEAD(&o->spares);
+	INIT_LIST_HEAD(&o->reserved);
 	hash_add_rcu(owners, &o->node, owner_hash(o->portid, o->file));
 	return o;
 }
@@ -186,6 +196,10 @@ static void owner_detach(struct memtag_region *r)
 
 	if (!o)
 		return;
+	if (r->reserved) {
+		list_del_init(&r->reserve_node);
+		o->nr_reserved--;
+	}
 	list_del_init(&r->owner_node);
 	r->owner = NULL;
 	owner_put_if_empty(o);
@@ -205,7 +219,8 @@ u64 memtag_regions_live(void)
 static void region_not_live(struct memtag_region *r)
 {
 	r->user->regions--;
-	regions_live--;
+	if (!r->reserved)
+		regions_live--;
 }
 
 static void event_template(const struct memtag_region *r, struct memtag_event *e)
@@ -233,6 +248,8 @@ static void record_foreign(const struct memtag_caller *caller, const struct memt
 	memtag_event_record(&e, caller->net);
 }
 
+static void settle_owner(struct memtag_owner *o);
+
 /* A live region of the caller, or an error with the reason in extack. */
 static struct memtag_region *owned_region(const struct memtag_caller *caller, u32 id,
 					  struct netlink_ext_ack *extack)
@@ -253,6 +270,12 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 		record_foreign(caller, r);
 		NL_SET_ERR_MSG(extack, "region belongs to another process");
 		return ERR_PTR(-EPERM);
+	}
+	/* what it claimed since (children of r among them) is known first */
+	settle_owner(r->owner);
+	if (r->reserved) {
+		NL_SET_ERR_MSG(extack, "no such region");
+		return ERR_PTR(-ENOENT);
 	}
 	if (r->info.state != MEMTAG_REGION_LIVE) {
 		NL_SET_ERR_MSG(extack, "region is not live");
@@ -305,6 +328,7 @@ static void init_region(struct memtag_region *r, const struct memtag_caller *cal
 	INIT_LIST_HEAD(&r->children);
 	INIT_LIST_HEAD(&r->sibling);
 	INIT_LIST_HEAD(&r->owner_node);
+	INIT_LIST_HEAD(&r->reserve_node);
 	if (parent)
 		list_add_tail(&r->sibling, &parent->children);
 }
@@ -316,7 +340,8 @@ static void attach_segment(struct memtag_region *r, struct memtag_segment *seg, 
 	r->nr_segments++;
 	r->next_offset += size;
 	r->info.bytes_reserved += size;
-	bytes_reserved += size;
+	if (!r->reserved)	/* counted once it is claimed */
+		bytes_reserved += size;
 }
 
 /*
@@ -573,7 +598,7 @@ static void revoke_segments(struct memtag_region *r, enum memtag_event_kind why)
 	r->user->bytes -= r->charged;
 	r->charged = 0;
 	/* a leaked record's bytes are a fact kept, no longer reserved */
-	if (r->info.state == MEMTAG_REGION_LIVE)
+	if (r->info.state == MEMTAG_REGION_LIVE && !r->reserved)
 		bytes_reserved -= r->info.bytes_reserved;
 	r->info.bytes_reserved = 0;
 	r->next_offset = 0;
@@ -597,6 +622,136 @@ static void free_region(struct memtag_region *r)
 	user_put_if_idle(r->user);
 	put_net(read_pnet(&r->net));
 	kfree(r);
+}
+
+/*
+ * Reserved regions: an end that recycles reserves the owner's next region
+ * on the spare, so that the create claims it without a call (see
+ * memtag_region_desc in the UAPI header). The record is charged now; its
+ * facts come from the descriptor when the module next needs them.
+ */
+static bool reserve_region(const struct memtag_caller *caller, struct memtag_owner *o,
+			   struct memtag_user *u, struct memtag_segment *seg, u32 *id)
+{
+	struct memtag_segment_info info;
+	struct memtag_region *r;
+
+	/* it stands in for the region being ended, which u->regions counts still */
+	if (!caller->file || memtag_backend() != MEMTAG_BACKEND_SOFTWARE ||
+	    u->regions > max_regions_per_user)
+		return false;
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return false;
+	if (xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
+			    GFP_KERNEL_ACCOUNT) < 0) {
+		kfree(r);
+		return false;
+	}
+	init_region(r, caller, "", NULL, 0, 0);
+	r->reserved = true;
+	r->owner = o;
+	list_add_tail(&r->owner_node, &o->regions);
+	list_add_tail(&r->reserve_node, &o->reserved);
+	o->nr_reserved++;
+	r->user = u;
+	u->records++;
+	u->regions++;
+	memtag_segment_clear_head(seg, MEMTAG_REGION_DESC_BYTES);
+	give_first_segment(r, seg, &info);
+	u->bytes += spare_cost(seg);	/* as keep_spare() would */
+	*id = r->info.id;
+	return true;
+}
+
+/* A claimed region becomes an ordinary live one: listed, counted. */
+static void region_goes_live(struct memtag_region *r)
+{
+	struct memtag_owner *o = r->owner;
+
+	list_del_init(&r->reserve_node);
+	o->nr_reserved--;
+	r->reserved = false;
+	regions_live++;
+	bytes_reserved += r->info.bytes_reserved;
+	regions_generation++;
+	atomic64_inc(&memtag_counters.regions_created);
+}
+
+static void settle_region(struct memtag_region *r);
+
+/* The parent a descriptor names, if it is a live region of the same open file. */
+static struct memtag_region *claimed_parent(struct memtag_region *r, u32 id)
+{
+	struct memtag_region *p = id ? xa_load(&regions, id) : NULL;
+
+	if (!p || p == r || p->owner != r->owner || p->info.state != MEMTAG_REGION_LIVE)
+		return NULL;
+	if (p->reserved)
+		settle_region(p);	/* its own descriptor first */
+	if (p->reserved || p->depth + 1 >= MEMTAG_REGION_DEPTH_MAX)
+		return NULL;
+	return p;
+}
+
+/* What the descriptor says, applied; apart so that the recursion's frames stay small. */
+static noinline_for_stack void apply_claim(struct memtag_region *r,
+					   struct memtag_region_desc *d,
+					   struct memtag_region *p)
+{
+	struct memtag_segment *first = list_first_entry(&r->segments, struct memtag_segment, node);
+	struct memtag_event owner;
+
+	d->name[sizeof(d->name) - 1] = '\0';
+	strscpy(r->info.name, d->name[0] ? d->name : "?", sizeof(r->info.name));
+	r->info.flags = d->flags & MEMTAG_REGION_F_ALL;
+	r->info.site = d->site;
+	r->info.created_ns = clamp(d->created_ns, r->info.created_ns, ktime_get_boottime_ns());
+	if (p) {
+		r->info.parent = p->info.id;
+		r->depth = p->depth + 1;
+		list_add_tail(&r->sibling, &p->children);
+	}
+	event_template(r, &owner);
+	memtag_segment_assign(first, &owner, r->info.flags, 0);
+	region_goes_live(r);
+}
+
+/*
+ * Read a reserved region's descriptor; claimed, it goes live with those
+ * facts. Untrusted: bounded, terminated, the parent checked. The
+ * recursion through parents is bounded by the owner's reservations.
+ */
+static void settle_region(struct memtag_region *r)
+{
+	struct memtag_segment *first = list_first_entry_or_null(&r->segments,
+								 struct memtag_segment, node);
+	struct memtag_region_desc d;
+	struct memtag_region *p;
+
+	if (!r->reserved || r->settling || !first ||
+	    memtag_segment_read_head(first, &d, sizeof(d)) || d.claim != r->info.id)
+		return;
+	r->settling = true;
+	p = claimed_parent(r, d.parent);
+	r->settling = false;
+	apply_claim(r, &d, p);
+}
+
+/* The facts of every region the owner claimed since the module last looked. */
+static void settle_owner(struct memtag_owner *o)
+{
+	struct memtag_region *batch[MEMTAG_OWNER_SPARES_MAX], *r;
+	unsigned int n = 0, i;
+
+	if (!o || !o->nr_reserved)
+		return;
+	/* settling one may settle another (its parent): take the list first */
+	list_for_each_entry(r, &o->reserved, reserve_node)
+		if (n < ARRAY_SIZE(batch))
+			batch[n++] = r;
+	for (i = 0; i < n; i++)
+		settle_region(batch[i]);
 }
 
 /* The first segment a create asks for: a spare, a new one, or none. */
@@ -731,7 +886,8 @@ static struct memtag_region *owned_recycled(const struct memtag_caller *caller, 
 	if (IS_ERR(r) || !recycle)
 		return r;
 	/* an end makes a spare of it: the owner keeps a bounded number */
-	if (why == MEMTAG_EVENT_USE_AFTER_END && r->owner->nr_spares >= MEMTAG_OWNER_SPARES_MAX) {
+	if (why == MEMTAG_EVENT_USE_AFTER_END &&
+	    r->owner->nr_spares + r->owner->nr_reserved >= MEMTAG_OWNER_SPARES_MAX) {
 		NL_SET_ERR_MSG(extack, "the owner holds the most spare segments it may");
 		return ERR_PTR(-EDQUOT);
 	}
@@ -742,10 +898,12 @@ static struct memtag_region *owned_recycled(const struct memtag_caller *caller, 
 /*
  * End a region; with recycle, its first segment's pages go to that
  * revoked segment of the caller's, which waits as a spare for the next
- * create (spare gets its id). One call revokes the whole subtree.
+ * create (spare gets its id), with a region reserved on it for an open
+ * file (*reserved its id, else 0). One call revokes the whole subtree.
  */
 int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
-		      struct memtag_segment_info *spare, struct netlink_ext_ack *extack)
+		      struct memtag_segment_info *spare, u32 *reserved,
+		      struct netlink_ext_ack *extack)
 {
 	struct memtag_segment *to;
 	struct memtag_region *r;
@@ -756,9 +914,11 @@ int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
 	ret = PTR_ERR_OR_ZERO(r);
 	if (ret)
 		goto out;
+	*reserved = 0;
 	if (to) {
 		/* before the end: the owner and the user must outlive it */
-		keep_spare(r->owner, r->user, to);
+		if (!reserve_region(caller, r->owner, r->user, to, reserved))
+			keep_spare(r->owner, r->user, to);
 		segment_info_of(to, spare);
 	}
 	end_region(r);
@@ -826,7 +986,10 @@ bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct m
 
 	mutex_lock(&regions_lock);
 	r = xa_load(&regions, id);
-	if (r && net_eq(read_pnet(&r->net), caller->net) && uid_eq(r->info.uid, caller->uid)) {
+	if (r && r->reserved)
+		settle_owner(r->owner);
+	if (r && !r->reserved && net_eq(read_pnet(&r->net), caller->net) &&
+	    uid_eq(r->info.uid, caller->uid)) {
 		event_template(r, e);
 		found = true;
 	}
@@ -841,15 +1004,18 @@ bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 	bool found = false;
 
 	mutex_lock(&regions_lock);
-	*generation = regions_generation;
 	for (r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT); r;
 	     r = xa_find_after(&regions, pos, ULONG_MAX, XA_PRESENT)) {
-		if (memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid)) {
+		if (r->reserved)
+			settle_owner(r->owner);
+		if (!r->reserved && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid)) {
 			fill_info(r, info);
 			found = true;
 			break;
 		}
 	}
+	/* after settling: the regions it made live do not interrupt the dump */
+	*generation = regions_generation;
 	mutex_unlock(&regions_lock);
 	return found;
 }
@@ -905,8 +1071,17 @@ static void owner_gone(struct memtag_owner *o)
 {
 	struct memtag_region *r, *next;
 
+	settle_owner(o);
 	list_for_each_entry_safe(r, next, &o->regions, owner_node) {
 		cond_resched();
+		if (r->reserved) {	/* never claimed: it never was a region */
+			list_del_init(&r->reserve_node);
+			o->nr_reserved--;
+			list_del_init(&r->owner_node);
+			r->owner = NULL;	/* o goes below, not in free_region() */
+			free_region(r);
+			continue;
+		}
 		list_del_init(&r->owner_node);
 		r->owner = NULL;
 		record_leak(r);		/* while still live: its bytes leave the totals */
@@ -950,6 +1125,18 @@ void memtag_region_file_gone(const void *file)
 	mutex_unlock(&regions_lock);
 }
 
+/* STATUS counts what owners claimed without a call: settle them first. */
+void memtag_region_settle_all(void)
+{
+	struct memtag_owner *o;
+	unsigned int bkt;
+
+	mutex_lock(&regions_lock);
+	hash_for_each(owners, bkt, o, node)
+		settle_owner(o);
+	mutex_unlock(&regions_lock);
+}
+
 /* Resident bytes in software mode; MTE memory is the owner's, seen as reserved. */
 static u64 region_size(const struct memtag_region *r)
 {
@@ -980,7 +1167,7 @@ static void sample_regions(struct work_struct *work)
 	if (READ_ONCE(sample_interval_ms)) {
 		mutex_lock(&regions_lock);
 		xa_for_each(&regions, idx, r) {
-			if (r->info.state != MEMTAG_REGION_LIVE)
+			if (r->info.state != MEMTAG_REGION_LIVE || r->reserved)
 				continue;
 			size = region_size(r);
 			r->info.growth = size > r->sampled_size ? r->info.growth + 1 : 0;

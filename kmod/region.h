@@ -68,7 +68,10 @@ void memtag_region_undo_create(const struct memtag_caller *caller, u32 id);
 void memtag_region_undo_segment(const struct memtag_caller *caller, u32 id, u32 segment);
 /* recycle: 0, or a revoked segment of the caller's to take the first segment's pages. */
 int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
-		      struct memtag_segment_info *spare, struct netlink_ext_ack *extack);
+		      struct memtag_segment_info *spare, u32 *reserved,
+		      struct netlink_ext_ack *extack);
+/* Read the descriptors of regions claimed without a call (for STATUS). */
+void memtag_region_settle_all(void);
 /* req: the next first segment, recycled or new, as at create (may be empty). */
 int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 			const struct memtag_segment_req *req, struct memtag_region_info *info,

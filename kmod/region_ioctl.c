@@ -114,7 +114,7 @@ long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
-	if (req.pad || req.segment.pad)
+	if (req.reserved || req.segment.pad)
 		return -EINVAL;
 	caller_of_file(file, &caller);
 	switch (cmd) {
@@ -122,7 +122,8 @@ long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = ioc_create(&caller, &req);
 		break;
 	case MEMTAG_IOC_REGION_END:
-		ret = memtag_region_end(&caller, req.id, req.segment.id, &seg, NULL);
+		ret = memtag_region_end(&caller, req.id, req.segment.id, &seg, &req.reserved,
+					NULL);
 		put_segment(&req.segment, &seg);
 		break;
 	default:
@@ -135,8 +136,11 @@ long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ret;
 	if (!copy_to_user(uarg, &req, sizeof(req)))
 		return 0;
-	/* a region nobody knows of is undone; an unread spare waits on the file */
+	/*
+	 * A region nobody knows of is undone; an unread spare (and the region
+	 * reserved on it) waits on the file, freed at its release.
+	 */
 	if (cmd == MEMTAG_IOC_REGION_CREATE)
-		memtag_region_end(&caller, req.id, 0, &seg, NULL);
+		memtag_region_end(&caller, req.id, 0, &seg, &req.reserved, NULL);
 	return -EFAULT;
 }

@@ -157,6 +157,7 @@ int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
 {
 	struct memtag_segment_info none;
 	struct memtag_caller caller;
+	u32 reserved;
 
 	if (GENL_REQ_ATTR_CHECK(info, MEMTAG_A_REGION_ID)) {
 		GENL_SET_ERR_MSG(info, "a region id is required");
@@ -164,7 +165,7 @@ int memtag_nl_region_end(struct sk_buff *skb, struct genl_info *info)
 	}
 	memtag_caller_of(info, &caller);
 	return memtag_region_end(&caller, nla_get_u32(info->attrs[MEMTAG_A_REGION_ID]), 0, &none,
-				 info->extack);
+				 &reserved, info->extack);
 }
 
 int memtag_nl_region_reset(struct sk_buff *skb, struct genl_info *info)

@@ -229,6 +229,52 @@ void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event
 	mutex_unlock(&seg->lock);
 }
 
+/*
+ * The head of a live software segment's first page: the descriptor its
+ * owner may write there (see memtag_region_desc). The word at 0 (the
+ * claim) is read first: the owner writes it last, with release order.
+ * -ENOENT: no page there yet, nothing was written.
+ */
+int memtag_segment_read_head(struct memtag_segment *seg, void *buf, size_t len)
+{
+	struct page *page = NULL;
+	void *addr;
+
+	if (len > PAGE_SIZE || len < sizeof(u32))
+		return -EINVAL;
+	mutex_lock(&seg->lock);
+	if (!seg->revoked && seg->pages && seg->npages)
+		page = seg->pages[0];
+	if (page) {
+		addr = kmap_local_page(page);
+		*(u32 *)buf = READ_ONCE(*(u32 *)addr);
+		smp_rmb();	/* pairs with the owner's release store of the claim */
+		memcpy(buf + sizeof(u32), addr + sizeof(u32), len - sizeof(u32));
+		kunmap_local(addr);
+	}
+	mutex_unlock(&seg->lock);
+	return page ? 0 : -ENOENT;
+}
+
+/* Zero the head of the first page, if it has one: no claim is left over. */
+void memtag_segment_clear_head(struct memtag_segment *seg, size_t len)
+{
+	mutex_lock(&seg->lock);
+	if (len <= PAGE_SIZE && seg->pages && seg->npages && seg->pages[0])
+		memzero_page(seg->pages[0], 0, len);
+	mutex_unlock(&seg->lock);
+}
+
+void memtag_segment_release_pages(struct memtag_segment *seg)
+{
+	mutex_lock(&seg->lock);
+	if (!seg->mapping) {
+		free_pages_locked(seg);
+		seg->resident = 0;
+	}
+	mutex_unlock(&seg->lock);
+}
+
 static vm_fault_t insert(struct vm_fault *vmf, struct page *page)
 {
 	int ret = vm_insert_page(vmf->vma, vmf->address, page);

@@ -59,6 +59,11 @@ void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event
 /* A reference on segment id, or NULL. */
 struct memtag_segment *memtag_segment_get(u32 id);
 void memtag_segment_put(struct memtag_segment *seg);
+/* The owner's descriptor at the head of a live segment (claim word first). */
+int memtag_segment_read_head(struct memtag_segment *seg, void *buf, size_t len);
+void memtag_segment_clear_head(struct memtag_segment *seg, size_t len);
+/* Free the pages of a segment nobody maps any more (its owner left). */
+void memtag_segment_release_pages(struct memtag_segment *seg);
 u64 memtag_segment_offset(const struct memtag_segment *seg);
 
 /* A segment as reported, for scans. */

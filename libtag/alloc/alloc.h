@@ -28,6 +28,7 @@ enum tag_backend_kind {
 #define MAX_GROWN_SEGMENT_BYTES (64UL << 20)
 #define MAX_SEGMENT_BYTES (1UL << 30)
 #define ZOMBIES_KEPT 1024
+#define TAG_REGION_DEPTH_MAX 16	/* the module's nesting bound */
 
 struct tag_region;
 
@@ -37,9 +38,11 @@ struct tag_segment {
 	char *base;
 	size_t size;
 	size_t used;
+	size_t start;				/* first chunk: past a claimed descriptor */
 	uint64_t region_offset;
 	uint64_t map_offset;			/* on /dev/memtag (software) */
 	uint32_t id;				/* the module's segment id */
+	uint32_t reserved_id;			/* spare: a region reserved on it, to claim */
 	struct tag_region *region;		/* NULL once retired */
 	uint32_t region_id;
 	uint64_t lifetime;
@@ -164,8 +167,12 @@ bool tag_mte_enable(void);
 
 /* Segments (backend specific mapping, shared bookkeeping). */
 struct tag_segment *tag_segment_new(struct tag_region *r, size_t min_bytes);
-/* Register r with the module and give it a first segment, in one request. */
-int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kflags);
+/*
+ * Register r with the module and give it a first segment: a region
+ * reserved on a spare, claimed without a call, or one request.
+ */
+int tag_segment_open_region(struct tag_region *r, const struct tag_region *parent,
+			    uint32_t kflags);
 /* End (or reset) r in the module, recycling pages when it can; 0 or -errno. */
 int tag_segment_end_region(struct tag_region *r);
 /* *first: a recycled segment for r's next lifetime (tag_segment_adopt it), or NULL. */
@@ -294,7 +301,7 @@ void tag_profile_totals(struct tag_stats *stats);
 static inline void tag_segment_walk(struct tag_segment *seg,
 				    bool (*fn)(struct tag_segment *, struct chunk *, void *), void *arg)
 {
-	char *p = seg->base, *end = seg->base + seg->used;
+	char *p = seg->base + seg->start, *end = seg->base + seg->used;
 	struct chunk *c;
 
 	tag_mte_checks(false);

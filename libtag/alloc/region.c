@@ -84,7 +84,7 @@ static int kernel_call(int (*call)(struct tag_region *), struct tag_region *r)
 static int open_region(struct tag_region *r, struct tag_region *parent)
 {
 	if (tag_kernel_backed())
-		return tag_segment_open_region(r, parent ? parent->id : 0, kernel_flags(r->flags));
+		return tag_segment_open_region(r, parent, kernel_flags(r->flags));
 	r->id = __atomic_add_fetch(&tag_rt.local_ids, 1, __ATOMIC_RELAXED);
 	if (tag_rt.backend == TAG_BACKEND_NONE)
 		return 0;

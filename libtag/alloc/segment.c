@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -295,29 +296,35 @@ static int lifetime_call(unsigned long cmd, struct memtag_ioc_region *req)
 	return ioctl(tag_rt.dev_fd, cmd, req) ? -errno : 0;
 }
 
-/* End or reset region id; in: the segment to recycle or the new first one. */
+/*
+ * End or reset region id; in: the segment to recycle or the new first one.
+ * *reserved (end): the region the module reserved on the spare, or 0.
+ */
 static int region_call(unsigned long cmd, uint32_t id, const struct memtag_ioc_segment *in,
-		       struct memtag_ioc_segment *out)
+		       struct memtag_ioc_segment *out, uint32_t *reserved)
 {
 	struct memtag_ioc_region req = { .id = id, .segment = *in };
 	int ret = lifetime_call(cmd, &req);
 
 	*out = req.segment;
+	*reserved = ret ? 0 : req.reserved;
 	return ret;
 }
 
-static int end_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out)
+static int end_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out,
+		    uint32_t *reserved)
 {
 	struct memtag_ioc_segment in = { .id = recycle };
 
-	return region_call(MEMTAG_IOC_REGION_END, id, &in, out);
+	return region_call(MEMTAG_IOC_REGION_END, id, &in, out, reserved);
 }
 
-static int reset_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out)
+static int reset_call(uint32_t id, uint32_t recycle, struct memtag_ioc_segment *out,
+		      uint32_t *reserved)
 {
 	struct memtag_ioc_segment in = { .id = recycle };
 
-	return region_call(MEMTAG_IOC_REGION_RESET, id, &in, out);
+	return region_call(MEMTAG_IOC_REGION_RESET, id, &in, out, reserved);
 }
 
 static void note_grant(struct tag_segment *seg, const struct memtag_ioc_segment *grant)
@@ -330,7 +337,7 @@ static void note_grant(struct tag_segment *seg, const struct memtag_ioc_segment 
 
 void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg)
 {
-	seg->used = 0;
+	seg->used = seg->start = 0;
 	seg->region = r;
 	seg->region_id = r->id;
 	seg->lifetime = r->lifetime;
@@ -435,16 +442,65 @@ static void give_back(struct tag_segment *seg, uint64_t address, size_t bytes)
 	pthread_mutex_unlock(&tag_rt.lock);
 }
 
-/* No process-wide lock across the ioctl: threads create and end in parallel. */
-int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kflags)
+/* Would the module take this create from a descriptor (else the ioctl says why)? */
+static bool claimable(const struct tag_region *r, const struct tag_region *parent)
 {
-	struct memtag_ioc_region req = { .parent = parent, .flags = kflags, .site = r->site };
+	unsigned int depth = 0;
+
+	if (!r->name[0])
+		return false;
+	for (; parent; parent = parent->parent)
+		if (++depth >= TAG_REGION_DEPTH_MAX)
+			return false;
+	return true;
+}
+
+/*
+ * Create without a system call: r is the region the module reserved on
+ * the spare seg; the descriptor at its head says what r is (UAPI header,
+ * memtag_region_desc), the claim last. Chunks start past it.
+ */
+static void claim_reserved(struct tag_region *r, const struct tag_region *parent,
+			   uint32_t kflags, struct tag_segment *seg)
+{
+	struct memtag_region_desc *d = (struct memtag_region_desc *)seg->base;
+	struct timespec now = { 0 };
+
+	clock_gettime(CLOCK_BOOTTIME, &now);	/* the vDSO: no system call */
+	d->parent = parent ? parent->id : 0;
+	d->flags = kflags;
+	d->pad = 0;
+	d->site = r->site;
+	d->created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	memcpy(d->name, r->name, sizeof(d->name));
+	__atomic_store_n(&d->claim, seg->reserved_id, __ATOMIC_RELEASE);
+	r->id = seg->reserved_id;
+	seg->reserved_id = 0;
+	tag_segment_adopt(r, seg);
+	seg->start = seg->used = MEMTAG_REGION_DESC_BYTES;
+}
+
+/* No process-wide lock across the ioctl: threads create and end in parallel. */
+int tag_segment_open_region(struct tag_region *r, const struct tag_region *parent,
+			    uint32_t kflags)
+{
+	struct memtag_ioc_region req = { .parent = parent ? parent->id : 0, .flags = kflags,
+					 .site = r->site };
 	size_t bytes = tag_segment_first_bytes(r->site);
 	struct tag_segment *seg = reusable_first(bytes);
 	struct memtag_ioc_segment none;
 	uint64_t address = 0;
+	uint32_t reserved;
 	int ret;
 
+	if (seg && seg->reserved_id) {
+		if (claimable(r, parent)) {
+			claim_reserved(r, parent, kflags, seg);
+			return 0;
+		}
+		give_back(seg, 0, bytes);	/* for a later create; this one asks the module */
+		seg = NULL;
+	}
 	if (seg && tag_rt.backend == TAG_BACKEND_SOFTWARE) {
 		req.segment.id = seg->id;
 	} else {
@@ -465,7 +521,7 @@ int tag_segment_open_region(struct tag_region *r, uint32_t parent, uint32_t kfla
 	if (!seg) {
 		ret = first_memory(address, &seg, &req.segment);
 		if (ret) {	/* the module frees the segment with the region */
-			end_call(r->id, 0, &none);
+			end_call(r->id, 0, &none, &reserved);
 			give_back(NULL, address, bytes);
 			return ret;
 		}
@@ -508,16 +564,17 @@ static int reset_fresh(struct tag_region *r, struct tag_segment **first)
 	struct memtag_ioc_segment in = { .size = tag_segment_first_bytes(r->site) }, grant;
 	struct tag_segment *seg = NULL;
 	uint64_t address = 0;
+	uint32_t reserved;
 	int ret;
 
 	if (tag_rt.backend == TAG_BACKEND_MTE) {
 		seg = reusable_first(in.size);
 		address = seg ? (uintptr_t)untagged(seg->base) : (uintptr_t)new_mte_range(in.size);
 		if (!address)
-			return reset_call(r->id, 0, &grant);
+			return reset_call(r->id, 0, &grant, &reserved);
 		in.address = address;
 	}
-	ret = region_call(MEMTAG_IOC_REGION_RESET, r->id, &in, &grant);
+	ret = region_call(MEMTAG_IOC_REGION_RESET, r->id, &in, &grant, &reserved);
 	if (!ret && grant.id && !seg && first_memory(address, &seg, &grant))
 		grant.id = 0;	/* the module frees it with the next reset or end */
 	if (ret || !grant.id) {
@@ -535,14 +592,16 @@ static int reset_fresh(struct tag_region *r, struct tag_segment **first)
  */
 static int end_or_reset(struct tag_region *r, bool reset, struct tag_segment **to)
 {
-	int (*call)(uint32_t, uint32_t, struct memtag_ioc_segment *) = reset ? reset_call : end_call;
+	int (*call)(uint32_t, uint32_t, struct memtag_ioc_segment *, uint32_t *) =
+		reset ? reset_call : end_call;
 	struct memtag_ioc_segment grant;
+	uint32_t reserved;
 	int ret, cls;
 
 	*to = recycle_target(r, reset);
 	if (!*to)
-		return reset ? reset_fresh(r, to) : call(r->id, 0, &grant);
-	ret = call(r->id, (*to)->id, &grant);
+		return reset ? reset_fresh(r, to) : call(r->id, 0, &grant, &reserved);
+	ret = call(r->id, (*to)->id, &grant, &reserved);
 	if (ret) {
 		cls = size_class((*to)->size);
 		pthread_mutex_lock(&tag_rt.lock);
@@ -554,9 +613,10 @@ static int end_or_reset(struct tag_region *r, bool reset, struct tag_segment **t
 		*to = NULL;
 		if (ret != -EINVAL)
 			return ret;
-		return reset ? reset_fresh(r, to) : call(r->id, 0, &grant);
+		return reset ? reset_fresh(r, to) : call(r->id, 0, &grant, &reserved);
 	}
 	note_grant(*to, &grant);
+	(*to)->reserved_id = reserved;	/* the next create claims it */
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +347,75 @@ static void test_leak_at_exit(void)
 	free(all);
 }
 
+/*
+ * Software backend: a region created without a call (claimed from the
+ * reservation the previous end made) is a region like any other.
+ */
+static void test_claimed_escape(void)
+{
+	if (mte())
+		return;	/* MTE creates with an ioctl: nothing reserved */
+	expect_fault("claimed-escape", "quarantine_mb=0", EXIT_SIGSEGV,
+		     MEMTAG_EVENT_USE_AFTER_END, "claimed-escape", MEMTAG_EVENT_F_KERNEL);
+	CU_ASSERT_EQUAL(value_of("claimed"), 1);
+}
+
+/* The leaks of a killed process; names[i] must have one record each. */
+static void expect_claimed_leaks(void)
+{
+	struct memtag_event_record *all = NULL;
+	struct memtag_client *client;
+	uint32_t pid = (uint32_t)value_of("pid");
+	size_t n = 0, i, leaked = 0, unclaimed = 0;
+	bool parent = false, child = false;
+
+	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&client), 0);
+	CU_ASSERT_EQUAL(memtag_event_list(client, &all, &n), 0);
+	memtag_client_close(client);
+	for (i = 0; i < n; i++) {
+		if (all[i].tgid != pid)
+			continue;
+		unclaimed += all[i].region == value_of("unclaimed");
+		if (all[i].kind != MEMTAG_EVENT_REGION_LEAKED)
+			continue;
+		leaked++;
+		parent |= all[i].region == value_of("region") &&
+			  !strcmp(all[i].region_name, "claimed-listed");
+		child |= all[i].region == value_of("child") &&
+			 !strcmp(all[i].region_name, "claimed-child");
+	}
+	free(all);
+	CU_ASSERT_EQUAL(leaked, 2);
+	CU_ASSERT_TRUE(parent);
+	CU_ASSERT_TRUE(child);
+	CU_ASSERT_EQUAL(unclaimed, 0);	/* never claimed: never a region */
+}
+
+static void test_claimed_listed_and_leaked(void)
+{
+	if (mte())
+		return;
+	CU_ASSERT_EQUAL_FATAL(scenario("quarantine_mb=0", "reserved-listed"), 128 + SIGKILL);
+	CU_ASSERT_EQUAL(value_of("claimed"), 1);
+	CU_ASSERT_EQUAL(value_of("child_claimed"), 1);
+	CU_ASSERT_NOT_EQUAL(value_of("unclaimed"), 0);
+	CU_ASSERT_EQUAL(value_of("listed"), 1);
+	CU_ASSERT_EQUAL(value_of("child_listed"), 1);
+	CU_ASSERT_EQUAL(value_of("unclaimed_listed"), 0);
+	expect_claimed_leaks();
+}
+
+/* Nobody looked before the kill: the file's release reads the descriptors. */
+static void test_claimed_leaked_unlisted(void)
+{
+	if (mte())
+		return;
+	CU_ASSERT_EQUAL_FATAL(scenario("quarantine_mb=0", "reserved-unlisted"), 128 + SIGKILL);
+	CU_ASSERT_EQUAL(value_of("claimed"), 1);
+	CU_ASSERT_EQUAL(value_of("child_claimed"), 1);
+	expect_claimed_leaks();
+}
+
 static void test_foreign_process(void)
 {
 	uint32_t child;
@@ -554,6 +624,12 @@ int itest_add_alloc_suite(void)
 		  test_bad_arguments },
 		{ "strict region: live allocations leaked by site", test_strict_leaks_by_site },
 		{ "region open at exit is recorded as leaked", test_leak_at_exit },
+		{ "a region claimed without a call: escape recorded with its name",
+		  test_claimed_escape },
+		{ "claimed regions listed by tagctl, leaked by name; unclaimed never seen",
+		  test_claimed_listed_and_leaked },
+		{ "claimed regions leaked by name when nobody listed them",
+		  test_claimed_leaked_unlisted },
 		{ "another process gets EPERM on every use", test_foreign_process },
 		{ "async check mode reports the fault late", test_async_mode },
 		{ "asymmetric check mode: reads exact, writes late", test_asymm_mode },

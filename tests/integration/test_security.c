@@ -173,6 +173,25 @@ static void test_leaked_regions_hold_no_count(void)
 	CU_ASSERT_EQUAL(itest_write_param("max_regions_per_user", 65536), 0);
 }
 
+/* memtag-scenario reserved-quota as nobody: its exit status. */
+static int reserved_quota(void *arg)
+{
+	(void)arg;
+	setenv("MEMTAG_OPTIONS", "quarantine_mb=0", 1);
+	execlp("memtag-scenario", "memtag-scenario", "reserved-quota", (char *)NULL);
+	return 98;
+}
+
+/* A region reserved at end counts as live: claiming it cannot pass the limit. */
+static void test_reservations_within_region_limit(void)
+{
+	if (!strcmp(itest_expected_backend(), "mte"))
+		return;	/* nothing is reserved under MTE */
+	CU_ASSERT_EQUAL_FATAL(itest_write_param("max_regions_per_user", 3), 0);
+	CU_ASSERT_EQUAL(as_nobody(reserved_quota, NULL), 0);
+	CU_ASSERT_EQUAL(itest_write_param("max_regions_per_user", 65536), 0);
+}
+
 static int huge_segment(void *arg)
 {
 	struct memtag_segment_grant grant;
@@ -686,6 +705,8 @@ int itest_add_security_suite(void)
 		{ "leaked regions give their bytes back, keep the facts",
 		  test_leaked_regions_hold_no_quota },
 		{ "leaked regions do not count as live regions", test_leaked_regions_hold_no_count },
+		{ "regions reserved at end stay within max_regions_per_user",
+		  test_reservations_within_region_limit },
 		{ "segment size bounded by the policy", test_segment_size_bounded },
 		{ "segment metadata counts in the byte quota", test_metadata_counts_in_quota },
 		{ "revoked segments kept mapped hold no page arrays",

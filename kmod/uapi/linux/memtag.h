@@ -153,7 +153,35 @@ enum memtag_event_kind {
  * errors (errno only, no extended ACK); regions created here are owned by
  * that open file, whose release leaks them as a socket's close does.
  * Everything else (listings, events, status, reports) is netlink.
+ *
+ * Create without a system call (software backend): an END that recycles
+ * (segment.id in) hands back a spare and, in reserved, a region reserved
+ * on it: a kernel record bound to the spare, charged to the user's
+ * max_regions_per_user and byte quota as a live region, but not listed,
+ * counted or leaked until claimed. The owner claims it by writing a
+ * struct memtag_region_desc at the start of the spare's memory, claim
+ * (the reserved id) last, with release order, and allocating from
+ * MEMTAG_REGION_DESC_BYTES on. The module reads the descriptor when it
+ * needs the facts (an ioctl or SEGMENT_ADD of the owner, a listing,
+ * STATUS, a report, the file's release), once: from then on the region is
+ * an ordinary live one. The descriptor is the owner's word: the name is
+ * cut at MEMTAG_REGION_NAME_MAX, flags outside MEMTAG_REGION_F_ALL are
+ * dropped, a parent that is not a live region of the same open file (or
+ * would nest too deep) reads as none, and a reserved region never claimed
+ * is freed without a record when the file is released.
  */
+struct memtag_region_desc {
+	__u32 claim;		/* the reserved region's id, written last */
+	__u32 parent;		/* 0 for none */
+	__u32 flags;		/* MEMTAG_REGION_F_* */
+	__u32 pad;
+	__u64 site;		/* creation site */
+	__u64 created_ns;	/* CLOCK_BOOTTIME; clamped by the module */
+	char name[MEMTAG_REGION_NAME_MAX];	/* NUL-terminated */
+};
+
+#define MEMTAG_REGION_DESC_BYTES 128	/* the descriptor's room; chunks start after it */
+
 struct memtag_ioc_segment {
 	/*
 	 * in: spare (create) or revoked segment (end, reset) to recycle, 0: none;
@@ -170,7 +198,7 @@ struct memtag_ioc_region {
 	__u32 id;		/* out (create); in (end, reset) */
 	__u32 parent;		/* in (create): 0 for none */
 	__u32 flags;		/* in (create): MEMTAG_REGION_F_* */
-	__u32 pad;		/* 0 */
+	__u32 reserved;		/* in: 0; out (end): a region reserved on the spare, 0: none */
 	__u64 site;		/* in (create): creation site */
 	char name[MEMTAG_REGION_NAME_MAX];	/* in (create): NUL-terminated */
 	struct memtag_ioc_segment segment;
