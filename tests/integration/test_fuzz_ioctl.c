@@ -198,7 +198,7 @@ static void random_request(struct fuzz_state *st, struct memtag_ioc_region *req)
 	fill_name(req->name);
 	fill_segment(st, &req->segment);
 	if (!(rnd() % 32))
-		req->pad = rnd() | 1;
+		req->reserved = rnd() | 1;
 	if (!(rnd() % 32))
 		req->segment.pad = rnd() | 1;
 }
@@ -217,7 +217,7 @@ static bool names_foreign(const struct fuzz_state *st, uint32_t id)
 static void check_answer(struct fuzz_state *st, unsigned long cmd,
 			 const struct memtag_ioc_region *sent, long ret)
 {
-	if (ret == 0 && (sent->pad || sent->segment.pad))
+	if (ret == 0 && (sent->reserved || sent->segment.pad))
 		wrong(st, 10, "pad bits accepted", ret);
 	if (ret == 0 && cmd == MEMTAG_IOC_REGION_CREATE &&
 	    (strnlen(sent->name, sizeof(sent->name)) == sizeof(sent->name) || !sent->name[0]))
@@ -294,7 +294,7 @@ static void badly_pointed(struct fuzz_state *st)
 		break;
 	case 2:		/* readable, not writable: done, then EFAULT (a create undone) */
 		random_request(st, &req);
-		req.pad = 0;
+		req.reserved = 0;
 		req.segment.pad = 0;
 		if (mprotect(st->ro, 4096, PROT_READ | PROT_WRITE))
 			return;
