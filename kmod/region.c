@@ -701,12 +701,16 @@ static noinline_for_stack void apply_claim(struct memtag_region *r,
 {
 	struct memtag_segment *first = list_first_entry(&r->segments, struct memtag_segment, node);
 	struct memtag_event owner;
+	u64 now;
 
 	d->name[sizeof(d->name) - 1] = '\0';
 	strscpy(r->info.name, d->name[0] ? d->name : "?", sizeof(r->info.name));
 	r->info.flags = d->flags & MEMTAG_REGION_F_ALL;
 	r->info.site = d->site;
-	r->info.created_ns = clamp(d->created_ns, r->info.created_ns, ktime_get_boottime_ns());
+	/* the owner's clock is monotonic (coarse: no counter read, so no system call) */
+	now = ktime_get_boottime_ns();
+	r->info.created_ns = clamp(d->created_mono_ns + (now - ktime_get_ns()),
+				   r->info.created_ns, now);
 	if (p) {
 		r->info.parent = p->info.id;
 		r->depth = p->depth + 1;

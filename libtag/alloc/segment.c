@@ -466,12 +466,14 @@ static void claim_reserved(struct tag_region *r, const struct tag_region *parent
 	struct memtag_region_desc *d = (struct memtag_region_desc *)seg->base;
 	struct timespec now = { 0 };
 
-	clock_gettime(CLOCK_BOOTTIME, &now);	/* the vDSO: no system call */
+	/* coarse: the vDSO answers without a counter read, so never a system call
+	 * (a fine clock falls back to one where the clocksource has no vDSO) */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
 	d->parent = parent ? parent->id : 0;
 	d->flags = kflags;
 	d->pad = 0;
 	d->site = r->site;
-	d->created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	d->created_mono_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	memcpy(d->name, r->name, sizeof(d->name));
 	__atomic_store_n(&d->claim, seg->reserved_id, __ATOMIC_RELEASE);
 	r->id = seg->reserved_id;

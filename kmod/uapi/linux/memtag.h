@@ -176,7 +176,7 @@ struct memtag_region_desc {
 	__u32 flags;		/* MEMTAG_REGION_F_* */
 	__u32 pad;
 	__u64 site;		/* creation site */
-	__u64 created_ns;	/* CLOCK_BOOTTIME; clamped by the module */
+	__u64 created_mono_ns;	/* CLOCK_MONOTONIC_COARSE; made boot time, clamped, by the module */
 	char name[MEMTAG_REGION_NAME_MAX];	/* NUL-terminated */
 };
 
