@@ -44,10 +44,11 @@ DKMS_SRCDIR ?= /usr/src/memtag-$(VERSION)
 MODULE_RELEASES = $(if $(KVER),$(KVER),$(notdir $(wildcard $(DESTDIR)/lib/modules/*)))
 
 CFLAGS ?= -O2 -g
-# -Werror only in the project's own checks (check-all sets WERROR=1), so
+# -Werror only in the project's own checks (check-all sets WERROR=1; "=", not
+# ":=", so that the target-specific value reaches the recipes), so
 # that a distribution's newer compiler does not fail the build on a new warning.
 WERROR ?=
-WARNINGS := -Wall -Wextra $(if $(filter 1 y yes,$(WERROR)),-Werror)
+WARNINGS = -Wall -Wextra $(if $(filter 1 y yes,$(WERROR)),-Werror)
 NL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0)
 NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-genl-3.0)
 JSON_LIBS = $(shell $(PKG_CONFIG) --libs json-c)
