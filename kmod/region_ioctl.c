@@ -141,6 +141,6 @@ long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	 * reserved on it) waits on the file, freed at its release.
 	 */
 	if (cmd == MEMTAG_IOC_REGION_CREATE)
-		memtag_region_end(&caller, req.id, 0, &seg, &req.reserved, NULL);
+		memtag_region_undo_create(&caller, req.id);
 	return -EFAULT;
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Region records: lifetime, nesting, ownership, leaks of departed owners. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <netlink/genl/genl.h>
@@ -74,6 +76,34 @@ static void test_create_records_fields(void)
 	CU_ASSERT_EQUAL(find_region(r.id, &seen), -ENOENT);
 	CU_ASSERT_EQUAL(memtag_region_end(client, r.id), -ENOENT);
 	CU_ASSERT_STRING_EQUAL(memtag_client_error(client), "no such region");
+}
+
+/*
+ * An ioctl create whose answer cannot be written back (a read-only
+ * argument) is undone: EFAULT, and no region counted as created or ended.
+ */
+static void test_ioctl_create_undone_uncounted(void)
+{
+	struct memtag_status before, after;
+	struct memtag_ioc_region *req;
+	int fd = open("/dev/memtag", O_RDWR | O_CLOEXEC);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	req = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(req != MAP_FAILED);
+	memset(req, 0, sizeof(*req));
+	strcpy(req->name, "undone");	/* no first segment: valid on both backends */
+	CU_ASSERT_EQUAL_FATAL(mprotect(req, 4096, PROT_READ), 0);
+	before = status_now();
+	errno = 0;
+	CU_ASSERT_EQUAL(ioctl(fd, MEMTAG_IOC_REGION_CREATE, req), -1);
+	CU_ASSERT_EQUAL(errno, EFAULT);
+	after = status_now();
+	CU_ASSERT_EQUAL(after.regions_created, before.regions_created);
+	CU_ASSERT_EQUAL(after.regions_ended, before.regions_ended);
+	CU_ASSERT_EQUAL(after.regions_live, before.regions_live);
+	munmap(req, 4096);
+	close(fd);
 }
 
 static void test_end_ends_children(void)
@@ -346,6 +376,7 @@ int itest_add_region_suite(void)
 {
 	static const struct test_case cases[] = {
 		{ "create records name, owner, site, time", test_create_records_fields },
+		{ "an ioctl create that cannot answer is undone, not counted", test_ioctl_create_undone_uncounted },
 		{ "end ends the region and its children", test_end_ends_children },
 		{ "reset keeps the region, ends its children", test_reset_keeps_region_ends_children },
 		{ "nesting depth is bounded", test_nesting_depth_bounded },
