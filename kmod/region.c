@@ -248,7 +248,7 @@ static void record_foreign(const struct memtag_caller *caller, const struct memt
 	memtag_event_record(&e, caller->net);
 }
 
-static void settle_owner(struct memtag_owner *o);
+static void settle_owner(struct memtag_owner *o, bool wait);
 
 /* A live region of the caller, or an error with the reason in extack. */
 static struct memtag_region *owned_region(const struct memtag_caller *caller, u32 id,
@@ -272,7 +272,7 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 		return ERR_PTR(-EPERM);
 	}
 	/* what it claimed since (children of r among them) is known first */
-	settle_owner(r->owner);
+	settle_owner(r->owner, true);
 	if (r->reserved) {
 		NL_SET_ERR_MSG(extack, "no such region");
 		return ERR_PTR(-ENOENT);
@@ -491,13 +491,20 @@ static void keep_spare(struct memtag_owner *o, struct memtag_user *u, struct mem
 	u->bytes += spare_cost(seg);
 }
 
-/* The spare segment id of the caller's socket, taken off its list, or NULL. */
-static struct memtag_segment *take_spare(struct memtag_owner *o, u32 id)
+/*
+ * The spare segment id of the caller's socket or file, taken off its list,
+ * or NULL. A forked child shares the file but not the spares: they are
+ * the process's (and user's: the child may have changed uid) that made them.
+ */
+static struct memtag_segment *take_spare(struct memtag_owner *o,
+					 const struct memtag_caller *caller, u32 id)
 {
 	struct memtag_segment *seg;
 
 	list_for_each_entry(seg, &o->spares, node) {
-		if (seg->id == id) {
+		if (seg->id == id && seg->owner.tgid == caller->tgid &&
+		    uid_eq(seg->owner.uid, caller->uid) &&
+		    net_eq(read_pnet(&seg->owner.net), caller->net)) {
 			list_del_init(&seg->node);
 			o->nr_spares--;
 			return seg;
@@ -678,17 +685,21 @@ static void region_goes_live(struct memtag_region *r)
 	atomic64_inc(&memtag_counters.regions_created);
 }
 
-static void settle_region(struct memtag_region *r);
+static void settle_region(struct memtag_region *r, bool wait);
 
-/* The parent a descriptor names, if it is a live region of the same open file. */
-static struct memtag_region *claimed_parent(struct memtag_region *r, u32 id)
+/*
+ * The parent a descriptor names, if it is a live region of the same open
+ * file and process (a forked child shares the file, not its regions).
+ */
+static struct memtag_region *claimed_parent(struct memtag_region *r, u32 id, bool wait)
 {
 	struct memtag_region *p = id ? xa_load(&regions, id) : NULL;
 
-	if (!p || p == r || p->owner != r->owner || p->info.state != MEMTAG_REGION_LIVE)
+	if (!p || p == r || p->owner != r->owner || p->info.state != MEMTAG_REGION_LIVE ||
+	    p->info.tgid != r->info.tgid || !uid_eq(p->info.uid, r->info.uid))
 		return NULL;
 	if (p->reserved)
-		settle_region(p);	/* its own descriptor first */
+		settle_region(p, wait);	/* its own descriptor first */
 	if (p->reserved || p->depth + 1 >= MEMTAG_REGION_DEPTH_MAX)
 		return NULL;
 	return p;
@@ -726,7 +737,7 @@ static noinline_for_stack void apply_claim(struct memtag_region *r,
  * facts. Untrusted: bounded, terminated, the parent checked. The
  * recursion through parents is bounded by the owner's reservations.
  */
-static void settle_region(struct memtag_region *r)
+static void settle_region(struct memtag_region *r, bool wait)
 {
 	struct memtag_segment *first = list_first_entry_or_null(&r->segments,
 								 struct memtag_segment, node);
@@ -734,16 +745,20 @@ static void settle_region(struct memtag_region *r)
 	struct memtag_region *p;
 
 	if (!r->reserved || r->settling || !first ||
-	    memtag_segment_read_head(first, &d, sizeof(d)) || d.claim != r->info.id)
+	    memtag_segment_read_head(first, &d, sizeof(d), wait) || d.claim != r->info.id)
 		return;
 	r->settling = true;
-	p = claimed_parent(r, d.parent);
+	p = claimed_parent(r, d.parent, wait);
 	r->settling = false;
 	apply_claim(r, &d, p);
 }
 
-/* The facts of every region the owner claimed since the module last looked. */
-static void settle_owner(struct memtag_owner *o)
+/*
+ * The facts of every region the owner claimed since the module last looked.
+ * wait: the owner's own call; else (others' dumps, STATUS, reports) a
+ * descriptor whose segment is busy stays unread until a later look.
+ */
+static void settle_owner(struct memtag_owner *o, bool wait)
 {
 	struct memtag_region *batch[MEMTAG_OWNER_SPARES_MAX], *r;
 	unsigned int n = 0, i;
@@ -755,7 +770,7 @@ static void settle_owner(struct memtag_owner *o)
 		if (n < ARRAY_SIZE(batch))
 			batch[n++] = r;
 	for (i = 0; i < n; i++)
-		settle_region(batch[i]);
+		settle_region(batch[i], wait);
 }
 
 /* The first segment a create asks for: a spare, a new one, or none. */
@@ -808,7 +823,7 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 	}
 	ret = check_limits(u, extack);
 	if (!ret && req->recycle) {
-		spare = take_spare(o, req->recycle);
+		spare = take_spare(o, caller, req->recycle);
 		if (!spare) {
 			NL_SET_ERR_MSG(extack, "no such spare segment of this socket");
 			ret = -ENOENT;
@@ -991,7 +1006,7 @@ bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct m
 	mutex_lock(&regions_lock);
 	r = xa_load(&regions, id);
 	if (r && r->reserved)
-		settle_owner(r->owner);
+		settle_region(r, false);
 	if (r && !r->reserved && net_eq(read_pnet(&r->net), caller->net) &&
 	    uid_eq(r->info.uid, caller->uid)) {
 		event_template(r, e);
@@ -1010,8 +1025,9 @@ bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 	mutex_lock(&regions_lock);
 	for (r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT); r;
 	     r = xa_find_after(&regions, pos, ULONG_MAX, XA_PRESENT)) {
-		if (r->reserved)
-			settle_owner(r->owner);
+		/* only what this viewer may see, and only r: O(1) a region */
+		if (r->reserved && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid))
+			settle_region(r, false);
 		if (!r->reserved && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid)) {
 			fill_info(r, info);
 			found = true;
@@ -1075,7 +1091,7 @@ static void owner_gone(struct memtag_owner *o)
 {
 	struct memtag_region *r, *next;
 
-	settle_owner(o);
+	settle_owner(o, true);
 	list_for_each_entry_safe(r, next, &o->regions, owner_node) {
 		cond_resched();
 		if (r->reserved) {	/* never claimed: it never was a region */
@@ -1136,8 +1152,10 @@ void memtag_region_settle_all(void)
 	unsigned int bkt;
 
 	mutex_lock(&regions_lock);
-	hash_for_each(owners, bkt, o, node)
-		settle_owner(o);
+	hash_for_each(owners, bkt, o, node) {
+		settle_owner(o, false);
+		cond_resched();
+	}
 	mutex_unlock(&regions_lock);
 }
 

@@ -208,10 +208,12 @@ void memtag_segment_prefault(struct memtag_segment *seg)
 	vma = seg->address && !seg->revoked && seg->pages ? vma_lookup(mm, seg->address) : NULL;
 	if (vma && vma->vm_ops == &memtag_segment_vm_ops && vma->vm_private_data == seg &&
 	    vma->vm_end - vma->vm_start == seg->npages << PAGE_SHIFT) {
-		for (i = 0; i < seg->npages; i++)
+		for (i = 0; i < seg->npages; i++) {
 			if (seg->pages[i])	/* -EBUSY: mapped already */
 				vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
 					       seg->pages[i]);
+			cond_resched();	/* a segment may have 262,144 pages */
+		}
 	}
 	mutex_unlock(&seg->lock);
 	mmap_read_unlock(mm);
@@ -233,16 +235,21 @@ void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event
  * The head of a live software segment's first page: the descriptor its
  * owner may write there (see memtag_region_desc). The word at 0 (the
  * claim) is read first: the owner writes it last, with release order.
- * -ENOENT: no page there yet, nothing was written.
+ * -ENOENT: no page there yet, nothing was written; -EBUSY: !wait and
+ * the segment's lock is held.
  */
-int memtag_segment_read_head(struct memtag_segment *seg, void *buf, size_t len)
+int memtag_segment_read_head(struct memtag_segment *seg, void *buf, size_t len, bool wait)
 {
 	struct page *page = NULL;
 	void *addr;
 
 	if (len > PAGE_SIZE || len < sizeof(u32))
 		return -EINVAL;
-	mutex_lock(&seg->lock);
+	/* others' paths never wait on an owner's lock: it may hold it long */
+	if (!wait && !mutex_trylock(&seg->lock))
+		return -EBUSY;
+	if (wait)
+		mutex_lock(&seg->lock);
 	if (!seg->revoked && seg->pages && seg->npages)
 		page = seg->pages[0];
 	if (page) {

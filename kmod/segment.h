@@ -60,7 +60,7 @@ void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event
 struct memtag_segment *memtag_segment_get(u32 id);
 void memtag_segment_put(struct memtag_segment *seg);
 /* The owner's descriptor at the head of a live segment (claim word first). */
-int memtag_segment_read_head(struct memtag_segment *seg, void *buf, size_t len);
+int memtag_segment_read_head(struct memtag_segment *seg, void *buf, size_t len, bool wait);
 void memtag_segment_clear_head(struct memtag_segment *seg, size_t len);
 /* Free the pages of a segment nobody maps any more (its owner left). */
 void memtag_segment_release_pages(struct memtag_segment *seg);
