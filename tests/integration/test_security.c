@@ -192,6 +192,92 @@ static void test_reservations_within_region_limit(void)
 	CU_ASSERT_EQUAL(itest_write_param("max_regions_per_user", 65536), 0);
 }
 
+/* One lifetime ioctl on fd; 0 or -errno. */
+static int lifetime_ioctl(int fd, unsigned long cmd, struct memtag_ioc_region *req)
+{
+	return ioctl(fd, cmd, req) ? -errno : 0;
+}
+
+/* A region with a new 64 KiB first segment, mapped and touched; its id or 0. */
+static uint32_t touched_region(int fd, const char *name, uint32_t *segment, char **map)
+{
+	struct memtag_ioc_region req = { .segment.size = 65536 };
+	char *p;
+
+	snprintf(req.name, sizeof(req.name), "%s", name);
+	if (lifetime_ioctl(fd, MEMTAG_IOC_REGION_CREATE, &req))
+		return 0;
+	p = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)req.segment.offset);
+	if (p == MAP_FAILED)
+		return 0;
+	memset(p, 'r', 65536);	/* root's data: no child may read it */
+	*segment = req.segment.id;
+	*map = p;
+	return req.id;
+}
+
+static int take_parents_spare(void *arg)
+{
+	struct memtag_ioc_region req = { .name = "thief" };
+
+	req.segment.id = *(uint32_t *)arg;
+	return lifetime_ioctl(*((int *)arg + 1), MEMTAG_IOC_REGION_CREATE, &req) == -ENOENT ? 0 : 70;
+}
+
+/*
+ * A forked child shares the open file, not the spares: as another user it
+ * cannot take a spare root's end left (it would map root's pages). The
+ * spare stays a plain one when the end cannot reserve a region on it
+ * (root over a lowered max_regions_per_user).
+ */
+static void test_spare_not_taken_by_forked_child(void)
+{
+	struct memtag_ioc_region req = { .name = "extra" };
+	uint32_t quarantined, second, r1, r2, r3, args[2];
+	char *m1 = NULL, *m2 = NULL;
+	int fd;
+
+	if (!strcmp(itest_expected_backend(), "mte"))
+		TEST_SKIP("software backend only: MTE spares are the process's own memory");
+	fd = open("/dev/memtag", O_RDWR | O_CLOEXEC);
+	CU_ASSERT_FATAL(fd >= 0);
+	r1 = touched_region(fd, "spare-1", &quarantined, &m1);
+	CU_ASSERT_FATAL(r1 != 0);
+	req.id = r1;
+	CU_ASSERT_EQUAL_FATAL(lifetime_ioctl(fd, MEMTAG_IOC_REGION_END, &req), 0);
+	r2 = touched_region(fd, "spare-2", &second, &m2);
+	CU_ASSERT_FATAL(r2 != 0);
+	memset(&req, 0, sizeof(req));
+	strcpy(req.name, "extra");
+	CU_ASSERT_EQUAL_FATAL(lifetime_ioctl(fd, MEMTAG_IOC_REGION_CREATE, &req), 0);
+	r3 = req.id;
+	CU_ASSERT_EQUAL_FATAL(itest_write_param("max_regions_per_user", 1), 0);
+	memset(&req, 0, sizeof(req));
+	req.id = r2;
+	req.segment.id = quarantined;	/* r2's pages move there: a spare */
+	CU_ASSERT_EQUAL(lifetime_ioctl(fd, MEMTAG_IOC_REGION_END, &req), 0);
+	CU_ASSERT_EQUAL(itest_write_param("max_regions_per_user", 65536), 0);
+	CU_ASSERT_EQUAL(req.segment.id, quarantined);
+	CU_ASSERT_EQUAL(req.reserved, 0);	/* over the limit: nothing reserved */
+	args[0] = quarantined;
+	args[1] = (uint32_t)fd;
+	CU_ASSERT_EQUAL(as_nobody(take_parents_spare, args), 0);
+	/* the spare is still root's: root takes it */
+	memset(&req, 0, sizeof(req));
+	strcpy(req.name, "spare-3");
+	req.segment.id = quarantined;
+	CU_ASSERT_EQUAL(lifetime_ioctl(fd, MEMTAG_IOC_REGION_CREATE, &req), 0);
+	CU_ASSERT_EQUAL(req.segment.id, quarantined);
+	req.segment.id = 0;
+	CU_ASSERT_EQUAL(lifetime_ioctl(fd, MEMTAG_IOC_REGION_END, &req), 0);
+	memset(&req, 0, sizeof(req));
+	req.id = r3;
+	CU_ASSERT_EQUAL(lifetime_ioctl(fd, MEMTAG_IOC_REGION_END, &req), 0);
+	munmap(m1, 65536);
+	munmap(m2, 65536);
+	close(fd);
+}
+
 static int huge_segment(void *arg)
 {
 	struct memtag_segment_grant grant;
@@ -707,6 +793,8 @@ int itest_add_security_suite(void)
 		{ "leaked regions do not count as live regions", test_leaked_regions_hold_no_count },
 		{ "regions reserved at end stay within max_regions_per_user",
 		  test_reservations_within_region_limit },
+		{ "a forked child of another user cannot take its parent's spare",
+		  test_spare_not_taken_by_forked_child },
 		{ "segment size bounded by the policy", test_segment_size_bounded },
 		{ "segment metadata counts in the byte quota", test_metadata_counts_in_quota },
 		{ "revoked segments kept mapped hold no page arrays",
