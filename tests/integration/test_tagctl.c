@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl reports and the CI gate, on events the scenarios leave behind. */
+#include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
 #include "memtag.h"
@@ -288,7 +295,8 @@ static void test_command_line_grammar(void)
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl regions -P %d -o 1.5 -j", pid), 0);
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -h regions -P %d", pid), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "grammar"));
-	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl stats -j -i 0.1s -c 2 | wc -l"), 0);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out),
+				  "set -o pipefail; tagctl stats -j -i 0.1s -c 2 | wc -l"), 0);
 	CU_ASSERT_EQUAL(atoi(out), 2);
 	CU_ASSERT_EQUAL(memtag_region_end(client, r.id), 0);
 	memtag_client_close(client);
@@ -309,6 +317,103 @@ static void test_exit_one(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cannot create a temporary file next to"));
 }
 
+/*
+ * The tracee's system call at this entry stop is skipped (number -1); at
+ * its exit stop it returns -err. The same on both architectures.
+ */
+static int skip_syscall(pid_t pid)
+{
+#if defined(__x86_64__)
+	return (int)ptrace(PTRACE_POKEUSER, pid, offsetof(struct user, regs.orig_rax), -1L);
+#elif defined(__aarch64__)
+	int nr = -1;
+	struct iovec iov = { &nr, sizeof(nr) };
+
+	return (int)ptrace(PTRACE_SETREGSET, pid, NT_ARM_SYSTEM_CALL, &iov);
+#else
+#error "skip_syscall: x86_64 and arm64 only"
+#endif
+}
+
+static int set_syscall_return(pid_t pid, long value)
+{
+#if defined(__x86_64__)
+	return (int)ptrace(PTRACE_POKEUSER, pid, offsetof(struct user, regs.rax), value);
+#else
+	struct user_regs_struct regs;
+	struct iovec iov = { &regs, sizeof(regs) };
+
+	if (ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, &iov))
+		return -1;
+	regs.regs[0] = (unsigned long long)value;
+	return (int)ptrace(PTRACE_SETREGSET, pid, NT_PRSTATUS, &iov);
+#endif
+}
+
+/*
+ * Run tagctl ARGS (stderr to /tmp/nosocket.err) traced, every
+ * socket(AF_NETLINK, ...) it makes failing with err, as when the process
+ * is out of descriptors: the request cannot be made. Its exit code, or -1.
+ * Fault injection by ptrace: no seccomp on the debug kernel.
+ */
+static int tagctl_without_netlink(char *const argv[], int err)
+{
+	struct __ptrace_syscall_info info;
+	int status, fd, failing = 0, injected = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fd = open("/tmp/nosocket.err", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0 || ptrace(PTRACE_TRACEME, 0, 0, 0))
+			_exit(99);
+		raise(SIGSTOP);
+		execvp("tagctl", argv);
+		_exit(98);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return -1;
+	}
+	while (ptrace(PTRACE_SYSCALL, pid, 0, 0) == 0 && waitpid(pid, &status, 0) == pid) {
+		if (WIFEXITED(status))
+			return injected ? WEXITSTATUS(status) : -2;
+		if (WIFSIGNALED(status))
+			return -1;
+		if (WSTOPSIG(status) != (SIGTRAP | 0x80) ||
+		    ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof(info), &info) <= 0)
+			continue;	/* the exec's SIGTRAP, or no info: let it go on */
+		if (info.op == PTRACE_SYSCALL_INFO_ENTRY && info.entry.nr == SYS_socket &&
+		    info.entry.args[0] == AF_NETLINK) {
+			failing = !skip_syscall(pid);
+		} else if (info.op == PTRACE_SYSCALL_INFO_EXIT && failing) {
+			injected += !set_syscall_return(pid, -err);
+			failing = 0;
+		}
+	}
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/* tagctl.md, exit 1: a request that cannot be made is not "the module is not loaded". */
+static void test_exit_one_no_socket(void)
+{
+	static char *const status[] = { "tagctl", "status", NULL };
+	static char *const regions[] = { "tagctl", "-j", "regions", NULL };
+	static char *const check[] = { "tagctl", "check", NULL };
+
+	CU_ASSERT_EQUAL(tagctl_without_netlink(status, EMFILE), 1);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "cat /tmp/nosocket.err"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tagctl: cannot open a netlink socket: "));
+	CU_ASSERT_PTR_NULL(strstr(out, "not loaded"));
+	CU_ASSERT_EQUAL(tagctl_without_netlink(regions, ENOBUFS), 1);
+	/* check's own codes (8 and up) are for findings, not for failures */
+	CU_ASSERT_EQUAL(tagctl_without_netlink(check, EMFILE), 1);
+	/* the same tagctl, untraced, works */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl status"), 0);
+}
+
 int itest_add_tagctl_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -321,6 +426,7 @@ int itest_add_tagctl_suite(void)
 		{ "another user's pid is refused with a reason", test_other_users_pid_denied },
 		{ "command line: bare tagctl, short forms, units, -j after", test_command_line_grammar },
 		{ "exit 1: no profile for the pid, an output that cannot be written", test_exit_one },
+		{ "exit 1: a request that cannot be made (no netlink socket)", test_exit_one_no_socket },
 		{ NULL, NULL },
 	};
 
