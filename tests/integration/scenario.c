@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include "memtag.h"
 #include "mte.h"
@@ -740,6 +741,8 @@ static int growing_region(void)
 	}
 	show("region", tag_region_id(r));
 	show("pid", (unsigned long long)getpid());
+	/* the module's count, which stays: sampling is off */
+	show("growth", (unsigned long long)report_growth_of(client, tag_region_id(r)));
 	show("ready", tries < 3);
 	pause();
 	return 0;
@@ -772,6 +775,9 @@ static void show_reference(const char *as, struct tag_region *holder, void *slot
 /* Say so, then keep still until stdin closes: the test scans meanwhile. */
 static void hold_still(void)
 {
+	/* as a process others of its user may not ptrace (tagctl scan: denied) */
+	if (getenv("MEMTAG_SCENARIO_UNDUMPABLE") && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		exit(93);
 	show("pid", (unsigned long long)getpid());
 	show("ready", 1);
 	while (getchar() != EOF)
