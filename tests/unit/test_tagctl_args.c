@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tagctl's option grammar (tools/opts.c, tools/units.c) and, through the built binary, main's. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include "opts.h"
 #include "tagctl.h"
@@ -281,6 +283,43 @@ static void test_bare_tagctl_is_status(void)
 	expect("top --interval 500ms", 3, "module is not loaded");
 }
 
+/*
+ * tagctl.md, exit 2: pprof is binary, not for a terminal; checked before
+ * the module is needed, so here with stdout on a pseudo-terminal.
+ */
+static void test_pprof_not_to_a_terminal(void)
+{
+	const char *tagctl = getenv("MEMTAG_TAGCTL");
+	char said[512] = "";
+	int pipefd[2], master, slave, status;
+	ssize_t n;
+	pid_t pid;
+
+	if (!tagctl)
+		TEST_SKIP("MEMTAG_TAGCTL names no tagctl (make unit sets it)");
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	CU_ASSERT_FATAL(master >= 0 && !grantpt(master) && !unlockpt(master));
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	CU_ASSERT_FATAL(slave >= 0 && !pipe(pipefd));
+	pid = fork();
+	if (pid == 0) {
+		if (dup2(slave, STDOUT_FILENO) < 0 || dup2(pipefd[1], STDERR_FILENO) < 0)
+			_exit(99);
+		execl(tagctl, "tagctl", "export", "--format", "pprof", (char *)NULL);
+		_exit(98);
+	}
+	close(pipefd[1]);
+	n = read(pipefd[0], said, sizeof(said) - 1);
+	said[n > 0 ? n : 0] = '\0';
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "pprof output is binary: give -o FILE or redirect it"));
+	close(pipefd[0]);
+	close(slave);
+	close(master);
+}
+
 /* No command's option shadows a global one (-p is --pretty, so --pid is -P). */
 static void test_no_command_shadows_a_global(void)
 {
@@ -331,6 +370,7 @@ int add_tagctl_args_suite(void)
 		{ "main: one message per error", test_one_message_per_error },
 		{ "main: bare tagctl is status", test_bare_tagctl_is_status },
 		{ "main: no command shadows a global option", test_no_command_shadows_a_global },
+		{ "main: pprof to a terminal is refused, exit 2", test_pprof_not_to_a_terminal },
 		{ NULL, NULL },
 	};
 
