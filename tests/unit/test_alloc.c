@@ -108,6 +108,38 @@ static void test_damage_caught(void)
 	CU_ASSERT_EQUAL(violations(), before + 3);
 }
 
+/*
+ * api.md: every byte of a freed chunk, and the redzones of live ones, are
+ * checked at reset as at end: damage the ring and free cannot see is found
+ * there, once, and the region's next lifetime starts clean.
+ */
+static void test_damage_caught_at_reset_and_end(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "reset-damage", 0);
+	uint64_t before = violations();
+	char *q, *live;
+
+	q = tag_alloc(r, 200);
+	CU_ASSERT_EQUAL(tag_free(r, q), 0);
+	q[150] = 'z';			/* use after free, beyond the ring's 16 bytes */
+	CU_ASSERT_EQUAL(violations(), before);
+	CU_ASSERT_EQUAL(tag_region_reset(r), 0);
+	CU_ASSERT_EQUAL(violations(), before + 1);
+	live = tag_alloc(r, 24);
+	live[24] = 'x';			/* overflow of a chunk never freed */
+	CU_ASSERT_EQUAL(violations(), before + 1);
+	CU_ASSERT_EQUAL(tag_region_reset(r), 0);
+	CU_ASSERT_EQUAL(violations(), before + 2);
+	/* a clean lifetime after them: nothing more */
+	CU_ASSERT_EQUAL(tag_free(r, tag_alloc(r, 24)), 0);
+	CU_ASSERT_EQUAL(tag_region_reset(r), 0);
+	CU_ASSERT_EQUAL(violations(), before + 2);
+	live = tag_alloc(r, 40);
+	live[40] = 'x';			/* and at end */
+	CU_ASSERT_EQUAL(tag_region_end(r), 0);
+	CU_ASSERT_EQUAL(violations(), before + 3);
+}
+
 /* The ring's check of small chunks (two overlapping loads, or the general path) and end's of every byte. */
 static void test_small_and_tail_damage_caught(void)
 {
@@ -302,6 +334,8 @@ static const struct test_case cases[] = {
 	{ "free finds old segments through the page map", test_free_finds_any_segment },
 	{ "overflow at free, use after free on ring eviction and at end", test_damage_caught },
 	{ "small chunks on ring eviction, every freed byte at end", test_small_and_tail_damage_caught },
+	{ "use after free and overflow of a live chunk at reset and at end",
+	  test_damage_caught_at_reset_and_end },
 	{ "first segments sized by what their creation site used", test_first_segment_sized_by_site },
 	{ "page map: set, get, bounds, clear", test_pagemap },
 	{ "ended handles: ESTALE until 1024 more regions have ended", test_ended_handles_kept },
