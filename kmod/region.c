@@ -4,6 +4,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -12,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include "memtag.h"
@@ -42,7 +44,8 @@ struct memtag_user {
 	unsigned int records;	/* regions pointing here, live or leaked */
 	unsigned int regions;	/* live ones, for max_regions_per_user */
 	unsigned int leaked;	/* leaked ones: the biggest holder's go first */
-	u64 bytes;		/* of live segments, their metadata included */
+	unsigned int reserved;	/* in region tables, not claimed yet (not in regions) */
+	u64 bytes;		/* of live segments, their metadata included, and tables */
 };
 
 /* Segments one region may have: bounds the metadata a caller makes us keep. */
@@ -59,7 +62,24 @@ struct memtag_owner {
 	unsigned int nr_spares;
 	struct list_head reserved;	/* regions reserved on spares, not claimed yet */
 	unsigned int nr_reserved;	/* with nr_spares, at most MEMTAG_OWNER_SPARES_MAX */
+	struct memtag_table *table;	/* an open file's region table, while it is open */
 	struct rcu_head rcu;
+};
+
+/* Pages of a region table (struct memtag_region_slot in the UAPI header). */
+#define TABLE_MAP_BYTES PAGE_ALIGN(MEMTAG_TABLE_BYTES)
+#define TABLE_PAGES (TABLE_MAP_BYTES >> PAGE_SHIFT)
+
+/*
+ * An open file's region table: the owner writes the slots, the module
+ * keeps in region[] what it reserved in each and trusts only that.
+ */
+struct memtag_table {
+	pid_t tgid;			/* the process that mapped it: the only one served */
+	struct memtag_user *user;	/* charged for its pages */
+	struct page *pages[TABLE_PAGES];
+	struct memtag_region_slot *slots;	/* the pages, mapped for the kernel */
+	struct memtag_region *region[MEMTAG_TABLE_SLOTS];	/* reserved or live; NULL: free */
 };
 
 /* Recycled segments one socket may hold between an end and the next create. */
@@ -86,7 +106,8 @@ struct memtag_region {
 	 */
 	bool reserved;
 	bool settling;			/* its descriptor is being read (parent loops) */
-	struct list_head reserve_node;	/* in owner->reserved */
+	struct list_head reserve_node;	/* in owner->reserved (a spare's) */
+	unsigned int slot;		/* 1 + its slot in the owner's table (while owned); 0: none */
 };
 
 /* Region ids are xarray indices; the mutex orders every state change. */
@@ -183,10 +204,23 @@ static struct memtag_owner *owner_get(const struct memtag_caller *caller)
 
 static void owner_put_if_empty(struct memtag_owner *o)
 {
-	if (!list_empty(&o->regions) || !list_empty(&o->spares))
+	if (!list_empty(&o->regions) || !list_empty(&o->spares) || o->table)
 		return;
 	hash_del_rcu(&o->node);
 	kfree_rcu(o, rcu);
+}
+
+/* r leaves its owner's lists (and table slot, which is free again); o stays. */
+static void owner_unlink(struct memtag_owner *o, struct memtag_region *r)
+{
+	if (r->reserved && !r->slot) {
+		list_del_init(&r->reserve_node);
+		o->nr_reserved--;
+	}
+	if (r->slot)	/* kept: a reservation's quota is told apart by it */
+		o->table->region[r->slot - 1] = NULL;
+	list_del_init(&r->owner_node);
+	r->owner = NULL;
 }
 
 /* r stops being owned (ended, freed or leaked). */
@@ -196,12 +230,7 @@ static void owner_detach(struct memtag_region *r)
 
 	if (!o)
 		return;
-	if (r->reserved) {
-		list_del_init(&r->reserve_node);
-		o->nr_reserved--;
-	}
-	list_del_init(&r->owner_node);
-	r->owner = NULL;
+	owner_unlink(o, r);
 	owner_put_if_empty(o);
 }
 
@@ -218,7 +247,10 @@ u64 memtag_regions_live(void)
 /* A live region stops being live: ended, or leaked by its owner. */
 static void region_not_live(struct memtag_region *r)
 {
-	r->user->regions--;
+	if (r->reserved && r->slot)
+		r->user->reserved--;
+	else
+		r->user->regions--;
 	if (!r->reserved)
 		regions_live--;
 }
@@ -248,7 +280,7 @@ static void record_foreign(const struct memtag_caller *caller, const struct memt
 	memtag_event_record(&e, caller->net);
 }
 
-static void settle_owner(struct memtag_owner *o, bool wait);
+static bool settle_owner(struct memtag_owner *o, bool wait);
 
 /* A live region of the caller, or an error with the reason in extack. */
 static struct memtag_region *owned_region(const struct memtag_caller *caller, u32 id,
@@ -271,9 +303,10 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 		NL_SET_ERR_MSG(extack, "region belongs to another process");
 		return ERR_PTR(-EPERM);
 	}
-	/* what it claimed since (children of r among them) is known first */
+	/* what it claimed (children of r among them) and ended since is known first */
 	settle_owner(r->owner, true);
-	if (r->reserved) {
+	r = xa_load(&regions, id);	/* settling ids reserves none: r, or NULL if it ended */
+	if (!r || r->reserved) {
 		NL_SET_ERR_MSG(extack, "no such region");
 		return ERR_PTR(-ENOENT);
 	}
@@ -676,8 +709,13 @@ static void region_goes_live(struct memtag_region *r)
 {
 	struct memtag_owner *o = r->owner;
 
-	list_del_init(&r->reserve_node);
-	o->nr_reserved--;
+	if (r->slot) {		/* a table's reservation becomes one of the user's regions */
+		r->user->reserved--;
+		r->user->regions++;
+	} else {
+		list_del_init(&r->reserve_node);
+		o->nr_reserved--;
+	}
 	r->reserved = false;
 	regions_live++;
 	bytes_reserved += r->info.bytes_reserved;
@@ -686,6 +724,9 @@ static void region_goes_live(struct memtag_region *r)
 }
 
 static void settle_region(struct memtag_region *r, bool wait);
+static void end_region(struct memtag_region *r);
+/* settle_region() calls through claimed parents: bounds the recursion (regions_lock) */
+static unsigned int settle_depth;
 
 /*
  * The parent a descriptor names, if it is a live region of the same open
@@ -698,8 +739,9 @@ static struct memtag_region *claimed_parent(struct memtag_region *r, u32 id, boo
 	if (!p || p == r || p->owner != r->owner || p->info.state != MEMTAG_REGION_LIVE ||
 	    p->info.tgid != r->info.tgid || !uid_eq(p->info.uid, r->info.uid))
 		return NULL;
-	if (p->reserved)
-		settle_region(p, wait);	/* its own descriptor first */
+	/* its own descriptor first; a chain deeper than regions may nest reads as none */
+	if (p->reserved && settle_depth < MEMTAG_REGION_DEPTH_MAX)
+		settle_region(p, wait);
 	if (p->reserved || p->depth + 1 >= MEMTAG_REGION_DEPTH_MAX)
 		return NULL;
 	return p;
@@ -710,7 +752,8 @@ static noinline_for_stack void apply_claim(struct memtag_region *r,
 					   struct memtag_region_desc *d,
 					   struct memtag_region *p)
 {
-	struct memtag_segment *first = list_first_entry(&r->segments, struct memtag_segment, node);
+	struct memtag_segment *first = list_first_entry_or_null(&r->segments,
+								 struct memtag_segment, node);
 	struct memtag_event owner;
 	u64 now;
 
@@ -727,50 +770,299 @@ static noinline_for_stack void apply_claim(struct memtag_region *r,
 		r->depth = p->depth + 1;
 		list_add_tail(&r->sibling, &p->children);
 	}
-	event_template(r, &owner);
-	memtag_segment_assign(first, &owner, r->info.flags, 0);
+	if (first) {	/* a spare's; a slot's comes after (settle_region()) */
+		event_template(r, &owner);
+		memtag_segment_assign(first, &owner, r->info.flags, 0);
+	}
 	region_goes_live(r);
 }
 
 /*
+ * A slot as the owner left it, read once: the claim word first (the
+ * owner writes it last, with release order), then a copy of the rest.
+ */
+static void read_slot(const struct memtag_table *t, unsigned int i, struct memtag_region_slot *s)
+{
+	const struct memtag_region_slot *src = &t->slots[i];
+
+	s->desc.claim = READ_ONCE(src->desc.claim);
+	smp_rmb();	/* pairs with the owner's release store of the claim */
+	memcpy((char *)s + sizeof(s->desc.claim), (const char *)src + sizeof(s->desc.claim),
+	       sizeof(*s) - sizeof(s->desc.claim));
+}
+
+/*
+ * The descriptor of a reserved region: in its table slot (with the first
+ * segment the owner names there), or at the head of its spare.
+ */
+static int read_claim(struct memtag_region *r, struct memtag_region_slot *s, bool wait)
+{
+	struct memtag_segment *first;
+
+	if (r->slot) {
+		read_slot(r->owner->table, r->slot - 1, s);
+		return 0;
+	}
+	s->size = 0;
+	first = list_first_entry_or_null(&r->segments, struct memtag_segment, node);
+	if (!first)
+		return -ENOENT;
+	return memtag_segment_read_head(first, &s->desc, sizeof(s->desc), wait);
+}
+
+/*
  * Read a reserved region's descriptor; claimed, it goes live with those
- * facts. Untrusted: bounded, terminated, the parent checked. The
+ * facts. Untrusted: bounded, terminated, the parent checked, a slot's
+ * first segment checked as SEGMENT_ADD's (none if it fails). The
  * recursion through parents is bounded by the owner's reservations.
  */
 static void settle_region(struct memtag_region *r, bool wait)
 {
-	struct memtag_segment *first = list_first_entry_or_null(&r->segments,
-								 struct memtag_segment, node);
-	struct memtag_region_desc d;
+	struct memtag_segment_info seg;
+	struct memtag_region_slot s;
 	struct memtag_region *p;
 
-	if (!r->reserved || r->settling || !first ||
-	    memtag_segment_read_head(first, &d, sizeof(d), wait) || d.claim != r->info.id)
+	if (!r->reserved || r->settling || read_claim(r, &s, wait) || s.desc.claim != r->info.id)
 		return;
 	r->settling = true;
-	p = claimed_parent(r, d.parent, wait);
+	settle_depth++;
+	p = claimed_parent(r, s.desc.parent, wait);
+	settle_depth--;
 	r->settling = false;
-	apply_claim(r, &d, p);
+	apply_claim(r, &s.desc, p);
+	/* address 0 would ask for the module's pages: the owner's own memory only */
+	if (r->slot && s.size && s.address)
+		add_segment_locked(r, s.size, s.address, &seg, NULL);
+}
+
+/* A live region of a table whose slot says it ended: end it; true if so. */
+static bool settle_end(struct memtag_table *t, struct memtag_region *r)
+{
+	if (r->reserved || r->info.state != MEMTAG_REGION_LIVE ||
+	    READ_ONCE(t->slots[r->slot - 1].end) != r->info.id)
+		return false;
+	end_region(r);		/* its subtree with it, as an END would */
+	regions_generation++;
+	return true;
 }
 
 /*
- * The facts of every region the owner claimed since the module last looked.
- * wait: the owner's own call; else (others' dumps, STATUS, reports) a
- * descriptor whose segment is busy stays unread until a later look.
+ * The table's claims, then its ends (a region claimed and ended since
+ * the last look is created, then ended). true: something ended (other
+ * owners' records may have gone with it).
  */
-static void settle_owner(struct memtag_owner *o, bool wait)
+static bool settle_table(struct memtag_table *t, bool wait)
+{
+	struct memtag_region *r;
+	bool ended = false;
+	unsigned int i;
+
+	for (i = 0; t && i < MEMTAG_TABLE_SLOTS; i++)
+		if (t->region[i] && t->region[i]->reserved)
+			settle_region(t->region[i], wait);
+	for (i = 0; t && i < MEMTAG_TABLE_SLOTS; i++) {
+		r = t->region[i];	/* ends free slots: read each anew */
+		if (r && settle_end(t, r))
+			ended = true;
+	}
+	return ended;
+}
+
+/*
+ * The facts of every region the owner claimed (and, in its table, ended)
+ * since the module last looked. wait: the owner's own call; else (others'
+ * dumps, STATUS, reports) a descriptor whose segment is busy stays unread
+ * until a later look. true: a region ended.
+ */
+static bool settle_owner(struct memtag_owner *o, bool wait)
 {
 	struct memtag_region *batch[MEMTAG_OWNER_SPARES_MAX], *r;
 	unsigned int n = 0, i;
 
-	if (!o || !o->nr_reserved)
-		return;
+	if (!o)
+		return false;
 	/* settling one may settle another (its parent): take the list first */
 	list_for_each_entry(r, &o->reserved, reserve_node)
 		if (n < ARRAY_SIZE(batch))
 			batch[n++] = r;
 	for (i = 0; i < n; i++)
 		settle_region(batch[i], wait);
+	return settle_table(o->table, wait);
+}
+
+/*
+ * r, one a viewer sees, as its owner left it: claimed, or (NULL) ended.
+ * A table's region settles with its table, so that the children claimed
+ * in it end with it as at an END.
+ */
+static struct memtag_region *settle_one(struct memtag_region *r, bool wait)
+{
+	u32 id = r->info.id;
+
+	if (r->slot && r->owner) {
+		settle_owner(r->owner, wait);
+		return xa_load(&regions, id);	/* settling reserves no id */
+	}
+	if (r->reserved)
+		settle_region(r, wait);
+	return r;
+}
+
+/* What a table costs its user's byte quota: its pages and its record. */
+#define TABLE_COST (TABLE_MAP_BYTES + sizeof(struct memtag_table))
+
+static void table_pages_free(struct memtag_table *t)
+{
+	unsigned int i;
+
+	vunmap(t->slots);
+	for (i = 0; i < TABLE_PAGES; i++)
+		if (t->pages[i])
+			__free_page(t->pages[i]);
+	kfree(t);
+}
+
+static struct memtag_table *table_new(void)
+{
+	struct memtag_table *t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(struct memtag_region_slot) * MEMTAG_TABLE_SLOTS != MEMTAG_TABLE_BYTES);
+	BUILD_BUG_ON(MEMTAG_TABLE_OFFSET % SZ_64K || MEMTAG_TABLE_OFFSET < SZ_1M);
+	if (!t)
+		return NULL;
+	for (i = 0; i < TABLE_PAGES; i++) {
+		t->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!t->pages[i])
+			goto fail;
+	}
+	t->slots = vmap(t->pages, TABLE_PAGES, VM_MAP, PAGE_KERNEL);
+	if (t->slots)
+		return t;
+fail:
+	table_pages_free(t);
+	return NULL;
+}
+
+/* The owner's file is released: its table, emptied already, goes. */
+static void table_free(struct memtag_owner *o)
+{
+	struct memtag_table *t = o->table;
+
+	if (!t)
+		return;
+	o->table = NULL;
+	t->user->bytes -= TABLE_COST;
+	user_put_if_idle(t->user);
+	table_pages_free(t);
+}
+
+int memtag_region_table_map(const struct memtag_caller *caller, struct vm_area_struct *vma)
+{
+	struct memtag_table *fresh = table_new(), *t;
+	struct memtag_owner *o;
+	struct memtag_user *u;
+	u64 total;
+	int ret = 0;
+
+	if (!fresh)
+		return -ENOMEM;
+	mutex_lock(&regions_lock);
+	o = owner_get(caller);
+	u = o ? user_get(caller->uid) : NULL;
+	t = o ? o->table : NULL;
+	if (!u) {
+		ret = -ENOMEM;
+	} else if (t) {
+		/* one process per table: a forked child has its own file */
+		if (t->tgid != caller->tgid || t->user != u)
+			ret = -EPERM;
+	} else if (check_add_overflow(u->bytes, (u64)TABLE_COST, &total) ||
+		   total > max_bytes_per_user) {
+		ret = -EDQUOT;
+	} else {
+		t = fresh;
+		fresh = NULL;
+		t->tgid = caller->tgid;
+		t->user = u;
+		u->bytes += TABLE_COST;
+		o->table = t;
+	}
+	if (u)
+		user_put_if_idle(u);
+	if (o)
+		owner_put_if_empty(o);
+	mutex_unlock(&regions_lock);
+	if (fresh)
+		table_pages_free(fresh);
+	if (ret)
+		return ret;
+	/* the file holds the table until its release, after every unmap */
+	return vm_map_pages(vma, t->pages, TABLE_PAGES);
+}
+
+/*
+ * A region reserved in the free slot i of t: charged to the user at once
+ * (live regions and reservations within max_regions_per_user), its id in
+ * the slot for the owner to claim.
+ */
+static bool reserve_slot(const struct memtag_caller *caller, struct memtag_owner *o,
+			 struct memtag_user *u, unsigned int i)
+{
+	struct memtag_region_slot *slot = &o->table->slots[i];
+	struct memtag_region *r;
+
+	if (u->regions + u->reserved >= max_regions_per_user)
+		return false;
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return false;
+	if (xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
+			    GFP_KERNEL_ACCOUNT) < 0) {
+		kfree(r);
+		return false;
+	}
+	init_region(r, caller, "", NULL, 0, 0);
+	r->reserved = true;
+	r->slot = i + 1;
+	r->owner = o;
+	list_add_tail(&r->owner_node, &o->regions);
+	o->table->region[i] = r;
+	r->user = u;
+	u->records++;
+	u->reserved++;
+	/* nothing of the last lifetime is left to be read as a claim or an end */
+	memset(slot, 0, sizeof(*slot));
+	WRITE_ONCE(slot->id, r->info.id);
+	return true;
+}
+
+int memtag_region_table_refill(const struct memtag_caller *caller, u64 *ready)
+{
+	struct memtag_owner *o;
+	struct memtag_user *u;
+	unsigned int i;
+	int ret = 0;
+
+	*ready = 0;
+	mutex_lock(&regions_lock);
+	o = owner_find(caller->net, 0, caller->file);
+	u = o && o->table ? user_find(caller->uid) : NULL;
+	if (!u) {
+		ret = -ENXIO;	/* no table mapped */
+	} else if (o->table->tgid != caller->tgid || o->table->user != u) {
+		ret = -EPERM;
+	} else {
+		/* ends free slots; claims first, so that a reservation is not taken twice */
+		settle_owner(o, true);
+		for (i = 0; i < MEMTAG_TABLE_SLOTS; i++)
+			if (!o->table->region[i] && reserve_slot(caller, o, u, i))
+				*ready |= BIT_ULL(i);
+		if (!*ready && u->regions + u->reserved >= max_regions_per_user)
+			ret = -EDQUOT;
+	}
+	mutex_unlock(&regions_lock);
+	return ret;
 }
 
 /* The first segment a create asks for: a spare, a new one, or none. */
@@ -1005,8 +1297,8 @@ bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct m
 
 	mutex_lock(&regions_lock);
 	r = xa_load(&regions, id);
-	if (r && r->reserved)
-		settle_region(r, false);
+	if (r)
+		r = settle_one(r, false);
 	if (r && !r->reserved && net_eq(read_pnet(&r->net), caller->net) &&
 	    uid_eq(r->info.uid, caller->uid)) {
 		event_template(r, e);
@@ -1026,9 +1318,9 @@ bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 	for (r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT); r;
 	     r = xa_find_after(&regions, pos, ULONG_MAX, XA_PRESENT)) {
 		/* only what this viewer may see, and only r: O(1) a region */
-		if (r->reserved && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid))
-			settle_region(r, false);
-		if (!r->reserved && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid)) {
+		if ((r->reserved || r->slot) && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid))
+			r = settle_one(r, false);
+		if (r && !r->reserved && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid)) {
 			fill_info(r, info);
 			found = true;
 			break;
@@ -1095,15 +1387,11 @@ static void owner_gone(struct memtag_owner *o)
 	list_for_each_entry_safe(r, next, &o->regions, owner_node) {
 		cond_resched();
 		if (r->reserved) {	/* never claimed: it never was a region */
-			list_del_init(&r->reserve_node);
-			o->nr_reserved--;
-			list_del_init(&r->owner_node);
-			r->owner = NULL;	/* o goes below, not in free_region() */
+			owner_unlink(o, r);	/* o goes below, not in free_region() */
 			free_region(r);
 			continue;
 		}
-		list_del_init(&r->owner_node);
-		r->owner = NULL;
+		owner_unlink(o, r);
 		record_leak(r);		/* while still live: its bytes leave the totals */
 		r->info.state = MEMTAG_REGION_LEAKED;
 		region_not_live(r);
@@ -1114,6 +1402,7 @@ static void owner_gone(struct memtag_owner *o)
 		regions_generation++;
 	}
 	release_spares(o);
+	table_free(o);
 	owner_put_if_empty(o);
 	while (leaked_count > max_leaked)
 		drop_oldest_leaked();
@@ -1152,8 +1441,11 @@ void memtag_region_settle_all(void)
 	unsigned int bkt;
 
 	mutex_lock(&regions_lock);
+again:
 	hash_for_each(owners, bkt, o, node) {
-		settle_owner(o, false);
+		/* an end may free other owners (of children): walk anew after one */
+		if (settle_owner(o, false))
+			goto again;
 		cond_resched();
 	}
 	mutex_unlock(&regions_lock);
@@ -1227,6 +1519,7 @@ void memtag_region_exit(void)
 	}
 	hash_for_each_safe(owners, bkt, tmp, o, node) {
 		release_spares(o);
+		table_free(o);
 		owner_put_if_empty(o);
 	}
 	mutex_unlock(&regions_lock);

@@ -84,6 +84,11 @@ void memtag_region_owner_gone(struct net *net, u32 portid);
 /* An open /dev/memtag was released: its live regions leaked. */
 void memtag_region_file_gone(const void *file);
 long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+/* mmap of MEMTAG_TABLE_OFFSET: the file's region table (struct memtag_region_slot). */
+int memtag_region_table_mmap(struct file *file, struct vm_area_struct *vma);
+int memtag_region_table_map(const struct memtag_caller *caller, struct vm_area_struct *vma);
+/* Reserve a region in each free slot of the caller's table; *ready: bit i for slot i. */
+int memtag_region_table_refill(const struct memtag_caller *caller, u64 *ready);
 void memtag_region_init(void);
 void memtag_region_exit(void);
 

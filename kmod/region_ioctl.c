@@ -6,12 +6,15 @@
  * what it creates.
  */
 #include <linux/cred.h>
+#include <linux/bitops.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <net/net_namespace.h>
+#include "compat.h"
 #include "memtag.h"
 #include "region.h"
 #include "segment.h"
@@ -101,6 +104,42 @@ static void prefault(u32 id)
 	}
 }
 
+/* The file's region table (see MEMTAG_TABLE_OFFSET), under MTE only. */
+int memtag_region_table_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct memtag_caller caller;
+
+	if (memtag_backend() != MEMTAG_BACKEND_MTE)
+		return -ENODEV;
+	if (vma->vm_end - vma->vm_start != PAGE_ALIGN(MEMTAG_TABLE_BYTES))
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
+		return -EINVAL;
+	caller_of_file(file, &caller);
+	/* VM_IO: madvise(MADV_DOFORK) cannot undo VM_DONTCOPY, no child writes it */
+	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP | VM_IO, VM_MAYEXEC);
+	return memtag_region_table_map(&caller, vma);
+}
+
+static long ioc_refill(struct file *file, struct memtag_ioc_table __user *uarg)
+{
+	struct memtag_caller caller;
+	struct memtag_ioc_table t;
+	int ret;
+
+	if (copy_from_user(&t, uarg, sizeof(t)))
+		return -EFAULT;
+	if (t.pad)
+		return -EINVAL;
+	caller_of_file(file, &caller);
+	ret = memtag_region_table_refill(&caller, &t.ready);
+	if (ret)
+		return ret;
+	t.count = hweight64(t.ready);
+	/* reservations the caller cannot know of are freed at the file's release */
+	return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
+}
+
 long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct memtag_ioc_region __user *uarg = (void __user *)arg;
@@ -109,6 +148,8 @@ long memtag_region_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct memtag_caller caller;
 	int ret;
 
+	if (cmd == MEMTAG_IOC_TABLE_REFILL)
+		return ioc_refill(file, (void __user *)arg);
 	if (cmd != MEMTAG_IOC_REGION_CREATE && cmd != MEMTAG_IOC_REGION_END &&
 	    cmd != MEMTAG_IOC_REGION_RESET)
 		return -ENOTTY;

@@ -477,6 +477,8 @@ static int memtag_dev_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (vma->vm_pgoff == MEMTAG_PROFILE_OFFSET)
 		return memtag_profile_mmap(file, vma);
+	if (vma->vm_pgoff == MEMTAG_TABLE_OFFSET >> PAGE_SHIFT)
+		return memtag_region_table_mmap(file, vma);
 	if (vma->vm_pgoff & ((1UL << MEMTAG_SEGMENT_PGOFF_SHIFT) - 1))
 		return -EINVAL;
 	xa_lock(&segments);

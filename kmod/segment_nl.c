@@ -3,6 +3,7 @@
 #include <linux/cred.h>
 #include <net/genetlink.h>
 #include "memtag.h"
+#include "region.h"
 #include "segment.h"
 
 static int put_segment(struct sk_buff *msg, const struct memtag_segment_report *s)
@@ -36,6 +37,9 @@ int memtag_nl_segment_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct memtag_segment_report seg;
 
+	/* a region table's claims and ends first: segments as the owners left them */
+	if (!cb->args[0])
+		memtag_region_settle_all();
 	return memtag_nl_dump(skb, cb, MEMTAG_CMD_SEGMENT_GET, &seg, next_segment,
 			      put_segment_item);
 }

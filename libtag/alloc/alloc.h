@@ -74,6 +74,7 @@ struct tag_region {
 	};
 	uint32_t id;
 	unsigned int flags;
+	uint32_t slot;				/* MTE: 1 + its slot in the region table, 0: none */
 	uint64_t chunk_key;			/* a live chunk's magic and region, as one word */
 	uint64_t lifetime;
 	uint64_t site;
@@ -144,6 +145,15 @@ struct tag_runtime {
 	 */
 	uint64_t fast_key;
 	uint64_t mte_key;			/* the same on the MTE backend, else 0 */
+	/*
+	 * MTE: the region table shared with the module (create and end
+	 * without a call), NULL without it; table_ready: slots holding a
+	 * reserved region nobody took yet (bit i: slot i).
+	 */
+	struct memtag_region_slot *table;
+	atomic_uint_fast64_t table_ready;
+	atomic_uint table_ends;			/* slot ends so far, */
+	unsigned int table_empty_at;		/* when a refill found no free slot */
 	int report_fd;				/* raw netlink, for signal handlers */
 	int family;
 };
@@ -183,8 +193,10 @@ size_t tag_segment_first_bytes(uint64_t site);
 void tag_segment_note_use(const struct tag_region *r);
 /* seg becomes r's newest segment, empty. */
 void tag_segment_adopt(struct tag_region *r, struct tag_segment *seg);
-/* A forked child has none of the parent's mappings. */
+/* A forked child has none of the parent's mappings (the region table: its own). */
 void tag_segment_after_fork(void);
+/* Map the region table from tag_rt.dev_fd (MTE); without it, create and end are ioctls. */
+void tag_segment_table_init(void);
 void tag_segment_retire(struct tag_segment *seg, enum memtag_event_kind why);
 struct tag_segment *tag_segment_find(const void *addr);
 

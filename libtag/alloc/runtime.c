@@ -108,6 +108,7 @@ static bool open_device(void)
 		return false;
 	}
 	tag_profile_init(tag_rt.dev_fd);
+	tag_segment_table_init();
 	return true;
 }
 

@@ -460,10 +460,10 @@ static bool claimable(const struct tag_region *r, const struct tag_region *paren
  * the spare seg; the descriptor at its head says what r is (UAPI header,
  * memtag_region_desc), the claim last. Chunks start past it.
  */
-static void claim_reserved(struct tag_region *r, const struct tag_region *parent,
-			   uint32_t kflags, struct tag_segment *seg)
+/* What r is, for the module: all of a descriptor but its claim word. */
+static void describe(struct memtag_region_desc *d, const struct tag_region *r,
+		     const struct tag_region *parent, uint32_t kflags)
 {
-	struct memtag_region_desc *d = (struct memtag_region_desc *)seg->base;
 	struct timespec now = { 0 };
 
 	/* coarse: the vDSO answers without a counter read, so never a system call
@@ -475,11 +475,115 @@ static void claim_reserved(struct tag_region *r, const struct tag_region *parent
 	d->site = r->site;
 	d->created_mono_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	memcpy(d->name, r->name, sizeof(d->name));
+}
+
+static void claim_reserved(struct tag_region *r, const struct tag_region *parent,
+			   uint32_t kflags, struct tag_segment *seg)
+{
+	struct memtag_region_desc *d = (struct memtag_region_desc *)seg->base;
+
+	describe(d, r, parent, kflags);
 	__atomic_store_n(&d->claim, seg->reserved_id, __ATOMIC_RELEASE);
 	r->id = seg->reserved_id;
 	seg->reserved_id = 0;
 	tag_segment_adopt(r, seg);
 	seg->start = seg->used = MEMTAG_REGION_DESC_BYTES;
+}
+
+void tag_segment_table_init(void)
+{
+	void *p;
+
+	tag_rt.table = NULL;
+	atomic_store(&tag_rt.table_ready, 0);
+	if (tag_rt.backend != TAG_BACKEND_MTE || tag_rt.dev_fd < 0 || tag_rt.anonymous)
+		return;
+	p = mmap(NULL, page_round(MEMTAG_TABLE_BYTES), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 tag_rt.dev_fd, MEMTAG_TABLE_OFFSET);
+	if (p != MAP_FAILED)
+		tag_rt.table = p;
+}
+
+/*
+ * A slot of the region table with a region reserved in it, taken; -1 if
+ * none. An empty table asks the module for a refill (one call per up to
+ * MEMTAG_TABLE_SLOTS lifetimes), but not again until a slot region ended.
+ */
+static int take_slot(void)
+{
+	uint64_t ready = atomic_load_explicit(&tag_rt.table_ready, memory_order_acquire), bit;
+	struct memtag_ioc_table refill = { 0 };
+	unsigned int ends;
+
+	for (;;) {
+		while (ready) {
+			bit = ready & -ready;
+			if (atomic_compare_exchange_weak_explicit(&tag_rt.table_ready, &ready,
+								  ready & ~bit,
+								  memory_order_acq_rel,
+								  memory_order_acquire))
+				return __builtin_ctzll(bit);
+		}
+		ends = atomic_load_explicit(&tag_rt.table_ends, memory_order_relaxed);
+		if (refill.count || ends == __atomic_load_n(&tag_rt.table_empty_at, __ATOMIC_RELAXED))
+			return -1;
+		if (ioctl(tag_rt.dev_fd, MEMTAG_IOC_TABLE_REFILL, &refill) || !refill.count) {
+			__atomic_store_n(&tag_rt.table_empty_at, ends, __ATOMIC_RELAXED);
+			return -1;
+		}
+		/* the module wrote the slots before it answered; ours to hand out now */
+		ready = atomic_fetch_or_explicit(&tag_rt.table_ready, refill.ready,
+						 memory_order_acq_rel) | refill.ready;
+	}
+}
+
+static void untake_slot(int i)
+{
+	atomic_fetch_or_explicit(&tag_rt.table_ready, 1ULL << i, memory_order_release);
+}
+
+/*
+ * Create without a system call (MTE): r is the region reserved in a slot
+ * of the table; the slot says what r is and where its first segment is
+ * (UAPI header, memtag_region_slot), the claim last. 1: no slot, ask the
+ * module; else 0 or -errno.
+ */
+static int claim_slot(struct tag_region *r, const struct tag_region *parent, uint32_t kflags,
+		      size_t bytes)
+{
+	struct memtag_ioc_segment grant = { .size = bytes };
+	struct tag_segment *seg;
+	struct memtag_region_slot *s;
+	uint64_t address;
+	int i, ret;
+
+	if (!tag_rt.table || !claimable(r, parent))
+		return 1;
+	i = take_slot();
+	if (i < 0)
+		return 1;
+	seg = reusable_first(bytes);
+	address = seg ? (uintptr_t)untagged(seg->base) : (uintptr_t)new_mte_range(bytes);
+	ret = address ? 0 : -ENOMEM;
+	if (!ret && !seg)
+		ret = first_memory(address, &seg, &grant);
+	if (ret) {
+		untake_slot(i);
+		give_back(NULL, address, bytes);
+		return ret;
+	}
+	s = &tag_rt.table[i];
+	describe(&s->desc, r, parent, kflags);
+	s->end = 0;
+	s->address = address;
+	s->size = bytes;
+	s->reserved = 0;
+	r->id = s->id;
+	r->slot = (uint32_t)i + 1;
+	__atomic_store_n(&s->desc.claim, r->id, __ATOMIC_RELEASE);
+	note_grant(seg, &grant);
+	tag_segment_adopt(r, seg);
+	return 0;
 }
 
 /* No process-wide lock across the ioctl: threads create and end in parallel. */
@@ -489,12 +593,18 @@ int tag_segment_open_region(struct tag_region *r, const struct tag_region *paren
 	struct memtag_ioc_region req = { .parent = parent ? parent->id : 0, .flags = kflags,
 					 .site = r->site };
 	size_t bytes = tag_segment_first_bytes(r->site);
-	struct tag_segment *seg = reusable_first(bytes);
 	struct memtag_ioc_segment none;
+	struct tag_segment *seg;
 	uint64_t address = 0;
 	uint32_t reserved;
 	int ret;
 
+	if (tag_rt.backend == TAG_BACKEND_MTE) {
+		ret = claim_slot(r, parent, kflags, bytes);
+		if (ret <= 0)
+			return ret;
+	}
+	seg = reusable_first(bytes);
 	if (seg && seg->reserved_id) {
 		if (claimable(r, parent)) {
 			claim_reserved(r, parent, kflags, seg);
@@ -625,7 +735,15 @@ static int end_or_reset(struct tag_region *r, bool reset, struct tag_segment **t
 int tag_segment_end_region(struct tag_region *r)
 {
 	struct tag_segment *to;
-	int ret = end_or_reset(r, false, &to);
+	int ret;
+
+	if (r->slot) {
+		/* the module ends it (and its subtree) when it next looks */
+		__atomic_store_n(&tag_rt.table[r->slot - 1].end, r->id, __ATOMIC_RELEASE);
+		atomic_fetch_add_explicit(&tag_rt.table_ends, 1, memory_order_relaxed);
+		return 0;
+	}
+	ret = end_or_reset(r, false, &to);
 
 	if (to) {
 		to->region = NULL;
@@ -651,6 +769,7 @@ void tag_segment_after_fork(void)
 	memset(tag_rt.nr_recyclable, 0, sizeof(tag_rt.nr_recyclable));
 	tag_rt.spares = NULL;
 	tag_rt.nr_spares = 0;
+	tag_segment_table_init();	/* on the child's own file */
 }
 
 /* The segment's lifetime is over (the kernel revoked it in software mode). */

@@ -144,7 +144,7 @@ enum memtag_event_kind {
 #define MEMTAG_EVENT_F_CONTINUED	0x4U	/* the process went on running */
 #define MEMTAG_EVENT_F_REPORTABLE	(MEMTAG_EVENT_F_SIGNAL | MEMTAG_EVENT_F_CONTINUED)
 
-#define MEMTAG_DEVICE	"/dev/memtag"	/* mmap of segments and of the profile area */
+#define MEMTAG_DEVICE	"/dev/memtag"	/* mmap of segments, the profile area and the region table */
 
 /*
  * The per-lifetime fast path: ioctls on an open /dev/memtag, one system
@@ -208,6 +208,52 @@ struct memtag_ioc_region {
 #define MEMTAG_IOC_REGION_CREATE	_IOWR(MEMTAG_IOC_MAGIC, 1, struct memtag_ioc_region)
 #define MEMTAG_IOC_REGION_END		_IOWR(MEMTAG_IOC_MAGIC, 2, struct memtag_ioc_region)
 #define MEMTAG_IOC_REGION_RESET		_IOWR(MEMTAG_IOC_MAGIC, 3, struct memtag_ioc_region)
+
+/*
+ * Create and end without a system call (MTE backend): the region table.
+ * One area per open /dev/memtag, mapped shared at MEMTAG_TABLE_OFFSET
+ * (MEMTAG_TABLE_BYTES, read and write, by the process that first mapped
+ * it; not inherited), of MEMTAG_TABLE_SLOTS slots. MEMTAG_IOC_TABLE_REFILL
+ * reserves a region for each free slot (its id in the slot's id word) and
+ * answers which slots it filled; a reservation is charged to the user's
+ * max_regions_per_user at the refill (live regions plus reservations stay
+ * within it) but is not listed, counted or leaked until claimed. The owner
+ * creates by writing the slot's descriptor and first segment (its own
+ * page-aligned memory, as MEMTAG_IOC_REGION_CREATE's address and size),
+ * desc.claim (the slot's id) last with release order, and ends by writing
+ * the id into end (the subtree ends with it, as at MEMTAG_IOC_REGION_END).
+ * The module settles slots when it needs the facts (an ioctl, SEGMENT_ADD
+ * or refill of the owner, a listing, STATUS, a report, the file's
+ * release): a claimed slot becomes a live region once, with the checks of
+ * memtag_region_desc above (and a first segment that fails its checks or
+ * the byte quota reads as none); an ended one ends. The slot is free for a
+ * refill once its region ended, however it ended. Every word is the
+ * owner's and read once: a claim or end naming an id the module did not
+ * reserve in that slot for this file, and an end of a region never
+ * claimed, are ignored; a reservation never claimed is freed without a
+ * record at the release, a claimed region still live leaks.
+ */
+#define MEMTAG_TABLE_OFFSET	(1UL << 20)	/* mmap offset: past the profile area */
+#define MEMTAG_TABLE_SLOTS	64
+
+struct memtag_region_slot {
+	struct memtag_region_desc desc;	/* owner: what the region is; claim last */
+	__u32 id;		/* module: the region reserved here, 0: none */
+	__u32 end;		/* owner: the id, once the region ended */
+	__u64 address;		/* owner: its first segment, its own memory (MTE) */
+	__u64 size;		/* owner: bytes of it, 0: no first segment */
+	__u64 reserved;		/* 0 */
+};
+
+#define MEMTAG_TABLE_BYTES	(MEMTAG_TABLE_SLOTS * 128)	/* 128: sizeof(struct memtag_region_slot) */
+
+struct memtag_ioc_table {
+	__u64 ready;		/* out: bit i set: this call reserved a region in slot i */
+	__u32 count;		/* out: bits set in ready */
+	__u32 pad;		/* in: 0 */
+};
+
+#define MEMTAG_IOC_TABLE_REFILL		_IOWR(MEMTAG_IOC_MAGIC, 4, struct memtag_ioc_table)
 
 /* MEMTAG_A_SEGMENT_STATE */
 enum memtag_segment_state {
