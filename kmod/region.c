@@ -998,7 +998,7 @@ int memtag_region_table_map(const struct memtag_caller *caller, struct vm_area_s
 	if (ret)
 		return ret;
 	/* the file holds the table until its release, after every unmap */
-	return vm_map_pages(vma, t->pages, TABLE_PAGES);
+	return vm_map_pages_zero(vma, t->pages, TABLE_PAGES);	/* its pgoff is no index */
 }
 
 /*

@@ -152,8 +152,8 @@ struct tag_runtime {
 	 */
 	struct memtag_region_slot *table;
 	atomic_uint_fast64_t table_ready;
-	atomic_uint table_ends;			/* slot ends so far, */
-	unsigned int table_empty_at;		/* when a refill found no free slot */
+	atomic_uint table_ends;			/* slot ends so far; 1 + their number */
+	unsigned int table_empty_at;		/* when a refill found none free, 0: never */
 	int report_fd;				/* raw netlink, for signal handlers */
 	int family;
 };

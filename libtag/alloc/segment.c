@@ -525,10 +525,11 @@ static int take_slot(void)
 				return __builtin_ctzll(bit);
 		}
 		ends = atomic_load_explicit(&tag_rt.table_ends, memory_order_relaxed);
-		if (refill.count || ends == __atomic_load_n(&tag_rt.table_empty_at, __ATOMIC_RELAXED))
+		if (refill.count ||
+		    ends + 1 == __atomic_load_n(&tag_rt.table_empty_at, __ATOMIC_RELAXED))
 			return -1;
 		if (ioctl(tag_rt.dev_fd, MEMTAG_IOC_TABLE_REFILL, &refill) || !refill.count) {
-			__atomic_store_n(&tag_rt.table_empty_at, ends, __ATOMIC_RELAXED);
+			__atomic_store_n(&tag_rt.table_empty_at, ends + 1, __ATOMIC_RELAXED);
 			return -1;
 		}
 		/* the module wrote the slots before it answered; ours to hand out now */

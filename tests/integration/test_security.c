@@ -5,6 +5,8 @@
  * run as uid 65534 (nobody), as an unprivileged local user would.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <linux/genetlink.h>
 #include <netlink/genl/genl.h>
 #include "client.h"
+#include "memtag.h"
 #include "itest.h"
 
 #define NOBODY 65534
@@ -785,6 +788,326 @@ static void test_spare_revoked_with_owner(void)
 	CU_ASSERT_EQUAL(as_nobody(spare_outlives_owner, NULL), 0);
 }
 
+/* ---- the region table (MTE): slots the owner writes, the module reads ---- */
+
+#define TABLE_MAP_BYTES (((MEMTAG_TABLE_BYTES) + 4095UL) & ~4095UL)
+#define LONG_NAME_LEN (MEMTAG_REGION_NAME_MAX - 1)
+
+/* A region table of its own: mapped and refilled; NULL if not. */
+static struct memtag_region_slot *table_of(int fd, uint64_t *ready)
+{
+	struct memtag_ioc_table refill = { 0 };
+	void *p = mmap(NULL, TABLE_MAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       MEMTAG_TABLE_OFFSET);
+
+	if (p == MAP_FAILED || ioctl(fd, MEMTAG_IOC_TABLE_REFILL, &refill))
+		return NULL;
+	*ready = refill.ready;
+	return refill.count == __builtin_popcountll(refill.ready) ? p : NULL;
+}
+
+/* The nth ready slot (n from 0), -1 if fewer. */
+static int nth_slot(uint64_t ready, int n)
+{
+	int i;
+
+	for (i = 0; i < MEMTAG_TABLE_SLOTS; i++)
+		if ((ready >> i & 1) && !n--)
+			return i;
+	return -1;
+}
+
+/* Claim slot s as the owner would, with whatever claim word it says. */
+static void forge(struct memtag_region_slot *s, uint32_t claim, uint32_t parent, const char *name,
+		  uint64_t address, uint64_t size)
+{
+	memset(&s->desc, 0, sizeof(s->desc));
+	s->desc.parent = parent;
+	s->desc.site = 0x1234;
+	if (name)
+		snprintf(s->desc.name, sizeof(s->desc.name), "%s", name);
+	else
+		memset(s->desc.name, 'A', sizeof(s->desc.name));	/* no NUL */
+	s->address = address;
+	s->size = size;
+	__atomic_store_n(&s->desc.claim, claim, __ATOMIC_RELEASE);
+}
+
+/* This process's region named name (live), or NULL; *n: how many of that name. */
+static const struct memtag_region_record *own_named(const struct memtag_region_record *all,
+						    size_t count, const char *name, int *n)
+{
+	const struct memtag_region_record *found = NULL;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < count; i++) {
+		if (all[i].tgid == (uint32_t)getpid() && !strcmp(all[i].name, name)) {
+			found = &all[i];
+			++*n;
+		}
+	}
+	return found;
+}
+
+struct racer {
+	struct memtag_region_slot *slot;
+	uint32_t id;
+	volatile bool stop;
+};
+
+/* Rewrites a slot while the module reads it: claim, name, parent, segment. */
+static void *rewrite_slot(void *arg)
+{
+	struct racer *rc = arg;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	while (!rc->stop) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		rc->slot->desc.parent = (uint32_t)x;
+		memset(rc->slot->desc.name, (int)(x >> 8) | 1, sizeof(rc->slot->desc.name));
+		rc->slot->address = x & ~0xfffULL;
+		rc->slot->size = x >> 40;
+		__atomic_store_n(&rc->slot->desc.claim, x & 1 ? rc->id : (uint32_t)(x >> 32),
+				 __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * As nobody: forged slots are refused (wrong ids, another file's id, an
+ * end never claimed), lies about parents, names and segments hurt only
+ * the liar's records, a slot rewritten while read settles sane. Exit
+ * status 0, or where it went wrong.
+ */
+static int forge_slots(void *arg)
+{
+	int fd = open("/dev/memtag", O_RDWR | O_CLOEXEC), fd2 = open("/dev/memtag", O_RDWR);
+	const struct memtag_region_record *rec;
+	struct memtag_region_record *all, nl;
+	struct memtag_ioc_table refill = { 0 };
+	struct memtag_region_slot *t, *t2;
+	struct memtag_status st0, st1, st2;
+	uint64_t ready, ready2;
+	struct memtag_client *own;
+	struct racer rc = { 0 };
+	char long_name[MEMTAG_REGION_NAME_MAX];
+	int slot[12], i, n;
+	pthread_t racer;
+	size_t count;
+	void *mem;
+
+	(void)arg;
+	if (fd < 0 || fd2 < 0 || memtag_client_open(&own))
+		return 120;
+	t = table_of(fd, &ready);
+	t2 = table_of(fd2, &ready2);
+	if (!t || !t2)
+		return 121;
+	for (i = 0; i < 12; i++)
+		if ((slot[i] = nth_slot(ready, i)) < 0)
+			return 122;
+	mem = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED || memtag_region_create(own, 0, "nl-parent", 0, &nl))
+		return 123;
+	st0 = status_of(own);
+	forge(&t[slot[0]], t[slot[0]].id + 1000000, 0, "bad-id", 0, 0);
+	forge(&t[slot[1]], t[slot[2]].id, 0, "wrong-slot", 0, 0);
+	forge(&t[slot[3]], t2[nth_slot(ready2, 0)].id, 0, "other-file", 0, 0);
+	t[slot[4]].end = t[slot[4]].id;		/* an end never claimed */
+	forge(&t[slot[5]], t[slot[5]].id, nl.id, "socket-parent", 0, 0);
+	forge(&t[slot[6]], t[slot[6]].id, t[slot[7]].id, "reserved-parent", 0, 0);
+	forge(&t[slot[8]], t[slot[8]].id, 0, NULL, 0x1001, 3);
+	forge(&t[slot[9]], t[slot[9]].id, 0, "good", (uintptr_t)mem, 65536);
+	st1 = status_of(own);
+	if (st1.regions_created - st0.regions_created != 4 || st1.regions_ended != st0.regions_ended)
+		return 124;
+	if (memtag_region_list(own, &all, &count))
+		return 125;
+	memset(long_name, 'A', LONG_NAME_LEN);
+	long_name[LONG_NAME_LEN] = '\0';
+	if (own_named(all, count, "bad-id", &n) || own_named(all, count, "wrong-slot", &n) ||
+	    own_named(all, count, "other-file", &n))
+		return 126;
+	rec = own_named(all, count, "socket-parent", &n);
+	if (!rec || n != 1 || rec->parent)
+		return 127;
+	rec = own_named(all, count, "reserved-parent", &n);
+	if (!rec || n != 1 || rec->parent)
+		return 128;
+	rec = own_named(all, count, long_name, &n);
+	if (!rec || n != 1 || rec->bytes_reserved)
+		return 129;
+	rec = own_named(all, count, "good", &n);
+	if (!rec || n != 1 || rec->bytes_reserved != 65536 || rec->site != 0x1234)
+		return 130;
+	free(all);
+	/* ends: a wrong id is no end, the right one ends it */
+	t[slot[5]].end = t[slot[5]].id + 1;
+	__atomic_store_n(&t[slot[9]].end, t[slot[9]].id, __ATOMIC_RELEASE);
+	st2 = status_of(own);
+	if (st2.regions_ended - st1.regions_ended != 1 || st2.regions_created != st1.regions_created)
+		return 131;
+	if (memtag_region_list(own, &all, &count))
+		return 132;
+	if (own_named(all, count, "good", &n) || !own_named(all, count, "socket-parent", &n))
+		return 133;
+	free(all);
+	/* a slot rewritten while the module reads it */
+	rc.slot = &t[slot[10]];
+	rc.id = t[slot[10]].id;
+	if (pthread_create(&racer, NULL, rewrite_slot, &rc))
+		return 134;
+	for (i = 0; i < 200; i++) {
+		status_of(own);
+		if (!memtag_region_list(own, &all, &count))
+			free(all);
+	}
+	rc.stop = true;
+	pthread_join(racer, NULL);
+	if (memtag_region_list(own, &all, &count))
+		return 135;
+	for (i = 0; i < (int)count; i++) {
+		if (all[i].tgid != (uint32_t)getpid())
+			continue;
+		if (strnlen(all[i].name, sizeof(all[i].name)) >= sizeof(all[i].name))
+			return 136;
+		if (all[i].parent && all[i].parent != nl.id)
+			return 137;	/* no parent here but nl-parent, and none claimed one */
+	}
+	free(all);
+	/* the refill finds only the ended slot free (and the raced one, if it ended) */
+	if (ioctl(fd, MEMTAG_IOC_TABLE_REFILL, &refill))
+		return 138;
+	if ((refill.ready & ~(1ULL << slot[10])) != 1ULL << slot[9])
+		return 139;
+	return 0;
+}
+
+static void test_forged_slots_refused(void)
+{
+	int fd = open("/dev/memtag", O_RDWR | O_CLOEXEC);
+	struct memtag_ioc_table refill = { 0 };
+	void *p;
+	int ret;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	p = mmap(NULL, TABLE_MAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, MEMTAG_TABLE_OFFSET);
+	if (strcmp(itest_expected_backend(), "mte")) {
+		/* software: a create claims a spare's descriptor; no table to map */
+		CU_ASSERT_EQUAL(p, MAP_FAILED);
+		CU_ASSERT_EQUAL(errno, ENODEV);
+		CU_ASSERT_EQUAL(ioctl(fd, MEMTAG_IOC_TABLE_REFILL, &refill), -1);
+		CU_ASSERT_EQUAL(errno, ENXIO);
+		close(fd);
+		return;
+	}
+	CU_ASSERT_NOT_EQUAL(p, MAP_FAILED);
+	/* wrong sizes, private or executable mappings are refused */
+	CU_ASSERT_EQUAL(mmap(NULL, 2 * TABLE_MAP_BYTES, PROT_READ, MAP_SHARED, fd,
+			     MEMTAG_TABLE_OFFSET), MAP_FAILED);
+	CU_ASSERT_EQUAL(mmap(NULL, TABLE_MAP_BYTES, PROT_READ, MAP_PRIVATE, fd,
+			     MEMTAG_TABLE_OFFSET), MAP_FAILED);
+	CU_ASSERT_EQUAL(mmap(NULL, TABLE_MAP_BYTES, PROT_READ | PROT_EXEC, MAP_SHARED, fd,
+			     MEMTAG_TABLE_OFFSET), MAP_FAILED);
+	refill.pad = 1;
+	CU_ASSERT_EQUAL(ioctl(fd, MEMTAG_IOC_TABLE_REFILL, &refill), -1);
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	if (p != MAP_FAILED)
+		munmap(p, TABLE_MAP_BYTES);
+	close(fd);
+	/* settled before: nothing of ours is left for the child's counts */
+	status_of(client);
+	ret = as_nobody(forge_slots, NULL);
+	if (ret)
+		printf("\n    forge_slots exited %d\n", ret);
+	CU_ASSERT_EQUAL(ret, 0);
+}
+
+/* A forked child of the table's process refills another's table: EPERM. */
+static void test_table_not_inherited(void)
+{
+	struct memtag_ioc_table refill = { 0 };
+	uint64_t ready;
+	int fd, status;
+	pid_t pid;
+
+	if (strcmp(itest_expected_backend(), "mte"))
+		TEST_SKIP("MTE only: no region table on the software backend");
+	fd = open("/dev/memtag", O_RDWR | O_CLOEXEC);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(table_of(fd, &ready) != NULL);
+	pid = fork();
+	if (pid == 0) {
+		void *p = mmap(NULL, TABLE_MAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			       MEMTAG_TABLE_OFFSET);
+
+		_exit(ioctl(fd, MEMTAG_IOC_TABLE_REFILL, &refill) == -1 && errno == EPERM &&
+		      p == MAP_FAILED && errno == EPERM ? 0 : 1);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+}
+
+/*
+ * libmemtag's own regions (slots under MTE): an end shows at once in a
+ * listing, a parent's end takes its child, and the regions live when the
+ * process is killed are leaked with their names.
+ */
+static int slots_then_killed(void *arg)
+{
+	struct tag_region *a, *b, *gone, *parent, *child;
+	struct memtag_region_record *all;
+	struct memtag_client *own;
+	size_t count;
+	int n;
+
+	(void)arg;
+	a = tag_region_create(NULL, "slot-leak-a", 0);
+	b = tag_region_create(NULL, "slot-leak-b", 0);
+	gone = tag_region_create(NULL, "slot-gone", 0);
+	parent = tag_region_create(NULL, "slot-parent", 0);
+	child = parent ? tag_region_create(parent, "slot-child", 0) : NULL;
+	if (!a || !b || !gone || !child || !tag_alloc(a, 100) || !tag_alloc(child, 100))
+		return 150;
+	if (tag_region_end(gone) || tag_region_end(parent) || memtag_client_open(&own))
+		return 151;
+	if (memtag_region_list(own, &all, &count))
+		return 152;
+	if (!own_named(all, count, "slot-leak-a", &n) || !own_named(all, count, "slot-leak-b", &n) ||
+	    own_named(all, count, "slot-gone", &n) || own_named(all, count, "slot-parent", &n) ||
+	    own_named(all, count, "slot-child", &n))
+		return 153;
+	raise(SIGKILL);
+	return 154;
+}
+
+static void test_killed_slots_leaked(void)
+{
+	struct memtag_region_record *all;
+	size_t count, i;
+	int leaked = 0, other = 0;
+
+	CU_ASSERT_EQUAL(as_nobody(slots_then_killed, NULL), 128 + SIGKILL);
+	CU_ASSERT_EQUAL_FATAL(memtag_region_list(client, &all, &count), 0);
+	for (i = 0; i < count; i++) {
+		if (all[i].uid != NOBODY)
+			continue;
+		if (!strncmp(all[i].name, "slot-leak-", 10))
+			leaked += all[i].state == MEMTAG_REGION_LEAKED;
+		else if (!strncmp(all[i].name, "slot-", 5))
+			other++;
+	}
+	free(all);
+	/* other runs' records may be there too: at least these two, nothing ended */
+	CU_ASSERT_TRUE(leaked >= 2);
+	CU_ASSERT_EQUAL(other, 0);
+}
+
 int itest_add_security_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -811,6 +1134,12 @@ int itest_add_security_suite(void)
 		  test_recycle_own_segment_refused },
 		{ "a spare mapped through another file is revoked with its owner",
 		  test_spare_revoked_with_owner },
+		{ "forged region table slots are refused, lies hurt only the liar",
+		  test_forged_slots_refused },
+		{ "a region table serves only the process that mapped it",
+		  test_table_not_inherited },
+		{ "regions of a killed process, claimed in slots, are leaked; ended ones not",
+		  test_killed_slots_leaked },
 		{ NULL, NULL },
 	};
 

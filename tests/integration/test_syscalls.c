@@ -17,14 +17,22 @@
  * The calls libmemtag makes per lifetime in the steady state (recycled
  * segments waiting): upper bounds, the one place to tighten them. In
  * software mode create claims the region the previous end reserved (no
- * call), end and reset are one ioctl each (the revocation); under MTE all
- * three are one ioctl still. Issue 8 wants create 0 and end 0 under MTE.
+ * call), end and reset are one ioctl each (the revocation); under MTE
+ * create claims a slot of the region table and end writes its end word
+ * (no call; a refill every MEMTAG_TABLE_SLOTS lifetimes), reset is one
+ * ioctl.
  */
 struct lifetime_calls {
 	unsigned int create, end, reset;
 };
 static const struct lifetime_calls bound_software = { .create = 0, .end = 1, .reset = 1 };
-static const struct lifetime_calls bound_mte = { .create = 1, .end = 1, .reset = 1 };
+static const struct lifetime_calls bound_mte = { .create = 0, .end = 0, .reset = 1 };
+/*
+ * MANY_LIFETIMES create, fill and end in one section: under MTE at most
+ * MANY_CALLS_MTE calls, every one a MEMTAG_IOC_TABLE_REFILL (ioctl).
+ */
+#define MANY_LIFETIMES 128
+#define MANY_CALLS_MTE 2
 /* A small quarantine, so that the warm-up reaches the steady state: 16 first segments */
 #define QUARANTINE_OPTION "quarantine_mb=1"
 #define WARM_UP_LIFETIMES 48
@@ -43,7 +51,8 @@ enum {
 	SECTION_CREATE,
 	SECTION_END = SECTION_CREATE + LIFETIMES,
 	SECTION_RESET = SECTION_END + LIFETIMES,
-	SECTIONS = SECTION_RESET + LIFETIMES,
+	SECTION_MANY = SECTION_RESET + LIFETIMES,
+	SECTIONS,
 };
 
 static void *chunks[FAST_ALLOCS];
@@ -124,6 +133,13 @@ static void lifetimes(void *arg)
 	}
 	if (!r || tag_region_end(r))
 		_exit(4);
+	syscount_begin(SECTION_MANY);
+	for (i = 0; i < MANY_LIFETIMES; i++) {
+		r = tag_region_create(NULL, "syscalls-many", 0);
+		if (!r || fill(r, 10, false) || tag_region_end(r))
+			_exit(5);
+	}
+	syscount_end(SECTION_MANY);
 }
 
 static struct syscount counted;
@@ -203,6 +219,23 @@ static void test_calls_per_lifetime(void)
 	CU_ASSERT_TRUE(most_of(SECTION_RESET, true) <= QUARANTINE_UNMAPS);
 }
 
+/* Under MTE: a batch of lifetimes makes only the refills of the region table. */
+static void test_many_lifetimes_refill_only(void)
+{
+	unsigned int i, n = counted.count[SECTION_MANY], ioctls = 0;
+	char calls[256];
+
+	CU_ASSERT_TRUE_FATAL(counted_ok);
+	printf("\n    %u system calls in %d lifetimes: %s\n", n, MANY_LIFETIMES,
+	       syscount_list(&counted, SECTION_MANY, calls, sizeof(calls)));
+	if (strcmp(itest_expected_backend(), "mte"))
+		TEST_SKIP("MTE only: a software end is its revocation, one call each");
+	for (i = 0; i < n && i < SYSCOUNT_KEPT; i++)
+		ioctls += counted.nr[SECTION_MANY][i] == SYS_ioctl;
+	CU_ASSERT_TRUE(n <= MANY_CALLS_MTE);
+	CU_ASSERT_EQUAL(ioctls, n < SYSCOUNT_KEPT ? n : SYSCOUNT_KEPT);
+}
+
 int itest_add_syscalls_suite(void)
 {
 	static const struct test_case cases[] = {
@@ -210,6 +243,8 @@ int itest_add_syscalls_suite(void)
 		  test_fast_path_stays_in_user_space },
 		{ "system calls of create, end and reset within the bounds",
 		  test_calls_per_lifetime },
+		{ "128 lifetimes under MTE make at most 2 calls, refills of the region table",
+		  test_many_lifetimes_refill_only },
 		{ NULL, NULL },
 	};
 
