@@ -5,7 +5,10 @@
  * or never made; segments to recycle, sizes, addresses, pad bits, names
  * without a NUL, flags; argument pointers that are unmapped, read-only or
  * cut short by a hole), interleaved with netlink commands, mmaps of the
- * segments handed out, touches (escapes included), munmaps, forks whose
+ * segments handed out, touches (escapes included), munmaps, the region
+ * table (MEMTAG_TABLE_OFFSET: mapped well and badly, refilled, its slots
+ * claimed, ended and scribbled on with ids of ours, another user's or
+ * none), forks whose
  * children act on the shared file and are killed, and closes of the file
  * while its regions live. The module must answer each with what the UAPI
  * says, and be whole after: no live region, no reserved byte and no quota
@@ -41,6 +44,7 @@
 #define CHILD_STEPS 24
 #define PROFILE_SIZE (((sizeof(struct memtag_profile_area) + 4095) / 4096) * 4096)
 #define PROFILES_MAX 4
+#define TABLE_MAP ((MEMTAG_TABLE_BYTES + 4095UL) & ~4095UL)
 
 struct seg {
 	uint32_t id;
@@ -63,6 +67,8 @@ struct fuzz_state {
 	char *edge;		/* a page followed by one nobody may touch */
 	void *profiles[PROFILES_MAX];
 	unsigned int nprofiles;
+	struct memtag_region_slot *table;	/* mapped from fd (MTE), or NULL */
+	pid_t table_pid;			/* the process that mapped it */
 	unsigned long touched, escaped, children;
 	int why;		/* the first wrong answer; 0: none */
 };
@@ -455,6 +461,7 @@ static void fork_one(struct fuzz_state *st)
 		for (i = 0; i < SLOTS; i++)
 			st->segs[i].addr = NULL;	/* VM_DONTCOPY: not ours here */
 		st->nprofiles = 0;
+		st->table = NULL;	/* VM_DONTCOPY too */
 		for (i = 0; i < CHILD_STEPS; i++)
 			step(st);
 		_exit(st->why);
@@ -477,6 +484,9 @@ static void reopen(struct fuzz_state *st)
 	}
 	close(st->fd);
 	st->fd = fd;
+	if (st->table)	/* the old file's: its release waits for this unmap */
+		munmap(st->table, TABLE_MAP);
+	st->table = NULL;
 }
 
 static void profile_one(struct fuzz_state *st)
@@ -491,12 +501,102 @@ static void profile_one(struct fuzz_state *st)
 		st->profiles[st->nprofiles++] = m;
 }
 
+/* Map the table: as libmemtag does, or with a wrong length, offset or mode. */
+static void table_map(struct fuzz_state *st)
+{
+	static const int prots[] = { PROT_READ | PROT_WRITE, PROT_READ, PROT_READ | PROT_EXEC };
+	bool good = rnd() % 4, shared = good || rnd() % 2;
+	size_t len = good ? TABLE_MAP : (size_t)(1 + rnd() % 4) * 4096;
+	off_t off = good || rnd() % 2 ? MEMTAG_TABLE_OFFSET : MEMTAG_TABLE_OFFSET + 4096;
+	int prot = good ? prots[0] : prots[rnd() % 3];
+	void *m = mmap(NULL, len, prot, shared ? MAP_SHARED : MAP_PRIVATE, st->fd, off);
+
+	if (m == MAP_FAILED) {
+		if (good && !software() && errno != EPERM && errno != EDQUOT)
+			wrong(st, 50, "the region table could not be mapped", -1);
+		if (good && software() && errno != ENODEV)
+			wrong(st, 51, "a region table mapped, or the wrong error, in software mode", -1);
+		return;
+	}
+	if (!good && (len != TABLE_MAP || !shared || (prot & PROT_EXEC) ||
+		      off != MEMTAG_TABLE_OFFSET))
+		wrong(st, 52, "a region table mapping of the wrong shape accepted", 0);
+	if (software())
+		wrong(st, 51, "a region table mapped in software mode", 0);
+	if (st->table)
+		munmap(st->table, TABLE_MAP);
+	st->table = m;
+	st->table_pid = getpid();
+}
+
+/* Scribble on a slot: a claim (of its id, another's, a foreign one), an end, garbage. */
+static void table_write(struct fuzz_state *st)
+{
+	struct memtag_region_slot *slot = &st->table[rnd() % MEMTAG_TABLE_SLOTS];
+	uint32_t id = rnd() % 4 ? slot->id : pick_region(st);
+
+	switch (rnd() % 4) {
+	case 0:		/* a create as libmemtag writes it */
+		slot->desc.parent = rnd() % 3 ? 0 : pick_region(st);
+		slot->desc.flags = rnd() % 8 ? rnd() % 4 : rnd();
+		slot->desc.site = fuzz_interesting();
+		fill_name(slot->desc.name);
+		slot->size = rnd() % 2 ? pick_size() : 0;
+		slot->address = rnd() % 4 ? 0x7d0000000000ULL + (uint64_t)(rnd() % 4096) * 65536
+					  : fuzz_interesting();
+		__atomic_store_n(&slot->desc.claim, id, __ATOMIC_RELEASE);
+		note_region(st, id);
+		break;
+	case 1:		/* an end */
+		__atomic_store_n(&slot->end, id, __ATOMIC_RELEASE);
+		break;
+	default:	/* any bytes */
+		memset(slot, (int)rnd(), sizeof(*slot));
+	}
+}
+
+/* A refill: well or badly pointed; only the table's process is served. */
+static void table_refill(struct fuzz_state *st)
+{
+	struct memtag_ioc_table t = { .pad = rnd() % 16 ? 0 : rnd() | 1 }, sent = t;
+	void *arg = rnd() % 8 ? (void *)&t : (rnd() % 2 ? (void *)st->hole : (void *)st->ro);
+	long ret = ioctl(st->fd, MEMTAG_IOC_TABLE_REFILL, arg);
+
+	if (arg != &t) {
+		if (ret != -1 || errno != EFAULT)
+			wrong(st, 53, "a refill from or into memory it cannot use", ret);
+		return;
+	}
+	if (ret == 0 && sent.pad)
+		wrong(st, 54, "a refill with pad bits accepted", ret);
+	if (ret == 0 && (!st->table || st->table_pid != getpid()))
+		wrong(st, 55, "a refill without a table of the caller's", ret);
+	if (ret == 0 && (unsigned int)__builtin_popcountll(t.ready) != t.count)
+		wrong(st, 56, "a refill's count is not its slots", ret);
+	if (ret == -1 && software() && errno != ENXIO && errno != EINVAL)
+		wrong(st, 57, "a refill in software mode: not ENXIO", ret);
+}
+
+static void table_one(struct fuzz_state *st)
+{
+	unsigned int op = rnd() % 8;
+
+	if (op == 0 || (!st->table && op < 4))
+		table_map(st);
+	else if (op < 5 && st->table && st->table_pid == getpid())
+		table_write(st);
+	else
+		table_refill(st);
+}
+
 static void step(struct fuzz_state *st)
 {
 	unsigned int op = rnd() % 100;
 
-	if (op < 45)
+	if (op < 41)
 		well_pointed(st);
+	else if (op < 45)
+		table_one(st);
 	else if (op < 53)
 		badly_pointed(st);
 	else if (op < 65)
@@ -541,6 +641,8 @@ static void teardown(struct fuzz_state *st)
 			munmap(st->segs[i].addr, st->segs[i].maplen);
 	for (i = 0; i < st->nprofiles; i++)
 		munmap(st->profiles[i], PROFILE_SIZE);
+	if (st->table)
+		munmap(st->table, TABLE_MAP);
 	close(st->fd);
 	memtag_client_close(st->nl);
 }

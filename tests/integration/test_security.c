@@ -1030,6 +1030,7 @@ static void test_forged_slots_refused(void)
 static void test_table_not_inherited(void)
 {
 	struct memtag_ioc_table refill = { 0 };
+	struct memtag_region_slot *t;
 	uint64_t ready;
 	int fd, status;
 	pid_t pid;
@@ -1038,7 +1039,8 @@ static void test_table_not_inherited(void)
 		TEST_SKIP("MTE only: no region table on the software backend");
 	fd = open("/dev/memtag", O_RDWR | O_CLOEXEC);
 	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_FATAL(table_of(fd, &ready) != NULL);
+	t = table_of(fd, &ready);
+	CU_ASSERT_FATAL(t != NULL);
 	pid = fork();
 	if (pid == 0) {
 		void *p = mmap(NULL, TABLE_MAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
@@ -1050,6 +1052,7 @@ static void test_table_not_inherited(void)
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	munmap(t, TABLE_MAP_BYTES);	/* the mapping holds the file (and the module) */
 	close(fd);
 }
 
