@@ -107,7 +107,7 @@ struct memtag_region {
 	bool reserved;
 	bool settling;			/* its descriptor is being read (parent loops) */
 	struct list_head reserve_node;	/* in owner->reserved (a spare's) */
-	unsigned int slot;		/* 1 + its slot in the owner's table (while owned); 0: none */
+	unsigned int slot;		/* 1 + its slot in its owner's table; 0: none */
 };
 
 /* Region ids are xarray indices; the mutex orders every state change. */
@@ -670,6 +670,28 @@ static void free_region(struct memtag_region *r)
  * memtag_region_desc in the UAPI header). The record is charged now; its
  * facts come from the descriptor when the module next needs them.
  */
+/* A reserved record of o's, charged to u by the caller (a spare's or a slot's). */
+static struct memtag_region *new_reservation(const struct memtag_caller *caller,
+					     struct memtag_owner *o, struct memtag_user *u)
+{
+	struct memtag_region *r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+
+	if (!r)
+		return NULL;
+	if (xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
+			    GFP_KERNEL_ACCOUNT) < 0) {
+		kfree(r);
+		return NULL;
+	}
+	init_region(r, caller, "", NULL, 0, 0);
+	r->reserved = true;
+	r->owner = o;
+	list_add_tail(&r->owner_node, &o->regions);
+	r->user = u;
+	u->records++;
+	return r;
+}
+
 static bool reserve_region(const struct memtag_caller *caller, struct memtag_owner *o,
 			   struct memtag_user *u, struct memtag_segment *seg, u32 *id)
 {
@@ -680,22 +702,11 @@ static bool reserve_region(const struct memtag_caller *caller, struct memtag_own
 	if (!caller->file || memtag_backend() != MEMTAG_BACKEND_SOFTWARE ||
 	    u->regions > max_regions_per_user)
 		return false;
-	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	r = new_reservation(caller, o, u);
 	if (!r)
 		return false;
-	if (xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
-			    GFP_KERNEL_ACCOUNT) < 0) {
-		kfree(r);
-		return false;
-	}
-	init_region(r, caller, "", NULL, 0, 0);
-	r->reserved = true;
-	r->owner = o;
-	list_add_tail(&r->owner_node, &o->regions);
 	list_add_tail(&r->reserve_node, &o->reserved);
 	o->nr_reserved++;
-	r->user = u;
-	u->records++;
 	u->regions++;
 	memtag_segment_clear_head(seg, MEMTAG_REGION_DESC_BYTES);
 	give_first_segment(r, seg, &info);
@@ -1014,22 +1025,11 @@ static bool reserve_slot(const struct memtag_caller *caller, struct memtag_owner
 
 	if (u->regions + u->reserved >= max_regions_per_user)
 		return false;
-	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	r = new_reservation(caller, o, u);
 	if (!r)
 		return false;
-	if (xa_alloc_cyclic(&regions, &r->info.id, r, xa_limit_31b, &next_region_id,
-			    GFP_KERNEL_ACCOUNT) < 0) {
-		kfree(r);
-		return false;
-	}
-	init_region(r, caller, "", NULL, 0, 0);
-	r->reserved = true;
 	r->slot = i + 1;
-	r->owner = o;
-	list_add_tail(&r->owner_node, &o->regions);
 	o->table->region[i] = r;
-	r->user = u;
-	u->records++;
 	u->reserved++;
 	/* nothing of the last lifetime is left to be read as a claim or an end */
 	memset(slot, 0, sizeof(*slot));
@@ -1318,7 +1318,8 @@ bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 	for (r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT); r;
 	     r = xa_find_after(&regions, pos, ULONG_MAX, XA_PRESENT)) {
 		/* only what this viewer may see, and only r: O(1) a region */
-		if ((r->reserved || r->slot) && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid))
+		if ((r->reserved || r->slot) &&
+		    memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid))
 			r = settle_one(r, false);
 		if (r && !r->reserved && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid)) {
 			fill_info(r, info);

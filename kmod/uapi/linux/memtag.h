@@ -144,7 +144,7 @@ enum memtag_event_kind {
 #define MEMTAG_EVENT_F_CONTINUED	0x4U	/* the process went on running */
 #define MEMTAG_EVENT_F_REPORTABLE	(MEMTAG_EVENT_F_SIGNAL | MEMTAG_EVENT_F_CONTINUED)
 
-#define MEMTAG_DEVICE	"/dev/memtag"	/* mmap of segments, the profile area and the region table */
+#define MEMTAG_DEVICE	"/dev/memtag"	/* mmap of segments, the profile area, the region table */
 
 /*
  * The per-lifetime fast path: ioctls on an open /dev/memtag, one system
@@ -233,7 +233,7 @@ struct memtag_ioc_region {
  * claimed, are ignored; a reservation never claimed is freed without a
  * record at the release, a claimed region still live leaks.
  */
-#define MEMTAG_TABLE_OFFSET	(1UL << 20)	/* mmap offset: past the profile area */
+#define MEMTAG_TABLE_OFFSET	0x100000UL	/* mmap offset (1 MiB): past the profile area */
 #define MEMTAG_TABLE_SLOTS	64
 
 struct memtag_region_slot {
@@ -245,7 +245,8 @@ struct memtag_region_slot {
 	__u64 reserved;		/* 0 */
 };
 
-#define MEMTAG_TABLE_BYTES	(MEMTAG_TABLE_SLOTS * 128)	/* 128: sizeof(struct memtag_region_slot) */
+/* 128: sizeof(struct memtag_region_slot) */
+#define MEMTAG_TABLE_BYTES	(MEMTAG_TABLE_SLOTS * 128)
 
 struct memtag_ioc_table {
 	__u64 ready;		/* out: bit i set: this call reserved a region in slot i */
