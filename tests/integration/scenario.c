@@ -883,8 +883,23 @@ static int write_after_end(void)
  * the second on recycles its first segment and reserves the next create's
  * region on it; the create claims it without a call.
  */
+/* MTE: the id reserved in the nth ready slot of the region table (creates take the lowest). */
+static uint32_t slot_reserved(unsigned int n)
+{
+	uint64_t ready = atomic_load(&tag_rt.table_ready);
+	unsigned int i;
+
+	for (i = 0; tag_rt.table && i < MEMTAG_TABLE_SLOTS; i++)
+		if ((ready >> i & 1) && !n--)
+			return tag_rt.table[i].id;
+	return 0;
+}
+
+/* The id the next create claims: a spare's reservation, or a slot's (MTE). */
 static uint32_t next_reserved(void)
 {
+	if (tag_rt.backend == TAG_BACKEND_MTE)
+		return slot_reserved(0);
 	return tag_rt.spares ? tag_rt.spares->reserved_id : 0;
 }
 
@@ -946,6 +961,8 @@ static int reserved_then_killed(bool listed)
 	tag_region_end(d);
 	unclaimed = tag_rt.spares && tag_rt.spares->next && tag_rt.spares->next->next ?
 			    tag_rt.spares->next->next->reserved_id : 0;
+	if (tag_rt.backend == TAG_BACKEND_MTE)
+		unclaimed = slot_reserved(2);	/* the two before it go to c and child */
 	want_c = next_reserved();
 	c = must_create(NULL, "claimed-listed", 0);
 	want_child = next_reserved();
