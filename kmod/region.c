@@ -108,6 +108,7 @@ struct memtag_region {
 	bool settling;			/* its descriptor is being read (parent loops) */
 	struct list_head reserve_node;	/* in owner->reserved (a spare's) */
 	unsigned int slot;		/* 1 + its slot in its owner's table; 0: none */
+	bool segment_pending;		/* claimed in its slot, first segment not added yet */
 };
 
 /* Region ids are xarray indices; the mutex orders every state change. */
@@ -823,13 +824,12 @@ static int read_claim(struct memtag_region *r, struct memtag_region_slot *s, boo
 
 /*
  * Read a reserved region's descriptor; claimed, it goes live with those
- * facts. Untrusted: bounded, terminated, the parent checked, a slot's
- * first segment checked as SEGMENT_ADD's (none if it fails). The
- * recursion through parents is bounded by the owner's reservations.
+ * facts (a slot's first segment follows, see settle_table()). Untrusted:
+ * bounded, terminated, the parent checked. The recursion through parents
+ * is bounded by the nesting limit.
  */
 static void settle_region(struct memtag_region *r, bool wait)
 {
-	struct memtag_segment_info seg;
 	struct memtag_region_slot s;
 	struct memtag_region *p;
 
@@ -841,8 +841,22 @@ static void settle_region(struct memtag_region *r, bool wait)
 	settle_depth--;
 	r->settling = false;
 	apply_claim(r, &s.desc, p);
-	/* address 0 would ask for the module's pages: the owner's own memory only */
-	if (r->slot && s.size && s.address)
+	r->segment_pending = r->slot != 0;
+}
+
+/*
+ * The first segment a claimed slot names, checked as SEGMENT_ADD's and
+ * within the byte quota, else none. Address 0 would ask for the module's
+ * pages: the owner's own memory only.
+ */
+static void add_slot_segment(struct memtag_table *t, struct memtag_region *r)
+{
+	struct memtag_segment_info seg;
+	struct memtag_region_slot s;
+
+	r->segment_pending = false;
+	read_slot(t, r->slot - 1, &s);
+	if (s.size && s.address)
 		add_segment_locked(r, s.size, s.address, &seg, NULL);
 }
 
@@ -859,8 +873,9 @@ static bool settle_end(struct memtag_table *t, struct memtag_region *r)
 
 /*
  * The table's claims, then its ends (a region claimed and ended since
- * the last look is created, then ended). true: something ended (other
- * owners' records may have gone with it).
+ * the last look is created, then ended), then the first segments of the
+ * claims still live (after the ends gave their bytes back to the quota).
+ * true: something ended (other owners' records may have gone with it).
  */
 static bool settle_table(struct memtag_table *t, bool wait)
 {
@@ -876,6 +891,9 @@ static bool settle_table(struct memtag_table *t, bool wait)
 		if (r && settle_end(t, r))
 			ended = true;
 	}
+	for (i = 0; t && i < MEMTAG_TABLE_SLOTS; i++)
+		if (t->region[i] && t->region[i]->segment_pending)
+			add_slot_segment(t, t->region[i]);
 	return ended;
 }
 
