@@ -665,12 +665,6 @@ static void free_region(struct memtag_region *r)
 	kfree(r);
 }
 
-/*
- * Reserved regions: an end that recycles reserves the owner's next region
- * on the spare, so that the create claims it without a call (see
- * memtag_region_desc in the UAPI header). The record is charged now; its
- * facts come from the descriptor when the module next needs them.
- */
 /* A reserved record of o's, charged to u by the caller (a spare's or a slot's). */
 static struct memtag_region *new_reservation(const struct memtag_caller *caller,
 					     struct memtag_owner *o, struct memtag_user *u)
@@ -693,6 +687,12 @@ static struct memtag_region *new_reservation(const struct memtag_caller *caller,
 	return r;
 }
 
+/*
+ * Reserved regions: an end that recycles reserves the owner's next region
+ * on the spare, so that the create claims it without a call (see
+ * memtag_region_desc in the UAPI header). The record is charged now; its
+ * facts come from the descriptor when the module next needs them.
+ */
 static bool reserve_region(const struct memtag_caller *caller, struct memtag_owner *o,
 			   struct memtag_user *u, struct memtag_segment *seg, u32 *id)
 {
