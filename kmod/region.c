@@ -59,6 +59,7 @@ struct memtag_owner {
 	unsigned int nr_spares;
 	struct list_head reserved;	/* regions reserved on spares, not claimed yet */
 	unsigned int nr_reserved;	/* with nr_spares, at most MEMTAG_OWNER_SPARES_MAX */
+	bool gone;			/* unhashed, being released: freed by its release */
 	struct rcu_head rcu;
 };
 
@@ -100,6 +101,26 @@ static unsigned int regions_generation = 1;
 static u32 next_region_id;	/* ids are not reused soon: events name them */
 static u64 bytes_reserved;
 static u64 regions_live;
+/* Segments revoked under regions_lock, to unmap and free once it is dropped. */
+static LIST_HEAD(revoke_later);
+
+/*
+ * Drop regions_lock, then finish the revocations made under it: unmapping
+ * and freeing a region's 4,096 segments keeps nobody else waiting.
+ */
+static void regions_unlock(void)
+{
+	struct memtag_segment *seg, *next;
+	LIST_HEAD(todo);
+
+	list_splice_init(&revoke_later, &todo);
+	mutex_unlock(&regions_lock);
+	list_for_each_entry_safe(seg, next, &todo, node) {
+		list_del_init(&seg->node);
+		memtag_segment_revoke_finish(seg);
+		cond_resched();
+	}
+}
 
 static struct memtag_user *user_find(kuid_t uid)
 {
@@ -138,15 +159,19 @@ static u32 owner_hash(u32 portid, const void *file)
 	return portid ^ hash_ptr(file, 32);
 }
 
-/* Whether the socket may own regions; without regions_lock (socket release). */
-static bool owner_exists(struct net *net, u32 portid)
+/*
+ * Whether the socket or file may own regions; without regions_lock: every
+ * generic netlink socket on the host and every /dev/memtag file passes
+ * here at release, and one that owns nothing must wait on no global lock.
+ */
+static bool owner_exists(struct net *net, u32 portid, const void *file)
 {
 	struct memtag_owner *o;
 	bool found = false;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(owners, o, node, owner_hash(portid, NULL))
-		if (o->portid == portid && !o->file && net_eq(o->net, net))
+	hash_for_each_possible_rcu(owners, o, node, owner_hash(portid, file))
+		if (o->portid == portid && o->file == file && (file || net_eq(o->net, net)))
 			found = true;
 	rcu_read_unlock();
 	return found;
@@ -183,7 +208,7 @@ static struct memtag_owner *owner_get(const struct memtag_caller *caller)
 
 static void owner_put_if_empty(struct memtag_owner *o)
 {
-	if (!list_empty(&o->regions) || !list_empty(&o->spares))
+	if (o->gone || !list_empty(&o->regions) || !list_empty(&o->spares))
 		return;
 	hash_del_rcu(&o->node);
 	kfree_rcu(o, rcu);
@@ -599,8 +624,9 @@ static void revoke_segments(struct memtag_region *r, enum memtag_event_kind why)
 	struct memtag_segment *seg, *next;
 
 	list_for_each_entry_safe(seg, next, &r->segments, node) {
-		list_del_init(&seg->node);
-		memtag_segment_revoke(seg, why);
+		/* faults see it revoked now; the unmap waits for regions_unlock() */
+		memtag_segment_revoke_mark(seg, why);
+		list_move_tail(&seg->node, &revoke_later);
 	}
 	r->user->bytes -= r->charged;
 	r->charged = 0;
@@ -851,7 +877,7 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 	ret = first_segment(r, spare, req, seg, extack);
 	if (ret) {
 		free_region(r);		/* undone: nothing was created */
-		mutex_unlock(&regions_lock);
+		regions_unlock();
 		return ret;
 	}
 	regions_generation++;
@@ -943,7 +969,7 @@ int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
 	end_region(r);
 	regions_generation++;
 out:
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	return ret;
 }
 
@@ -979,7 +1005,7 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 	fill_info(r, info);
 	regions_generation++;
 out:
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	return ret;
 }
 
@@ -995,7 +1021,7 @@ void memtag_region_undo_create(const struct memtag_caller *caller, u32 id)
 		regions_generation++;
 		atomic64_dec(&memtag_counters.regions_created);
 	}
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 }
 
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e)
@@ -1019,12 +1045,22 @@ bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct m
 bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 			struct memtag_region_info *info, unsigned int *generation)
 {
+	unsigned int looked = 0;
 	struct memtag_region *r;
 	bool found = false;
 
 	mutex_lock(&regions_lock);
 	for (r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT); r;
 	     r = xa_find_after(&regions, pos, ULONG_MAX, XA_PRESENT)) {
+		/* 65,536 regions of others to pass: others get the lock in between */
+		if (!(++looked % 1024)) {
+			mutex_unlock(&regions_lock);
+			cond_resched();
+			mutex_lock(&regions_lock);
+			r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT);
+			if (!r)
+				break;
+		}
 		/* only what this viewer may see, and only r: O(1) a region */
 		if (r->reserved && memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid))
 			settle_region(r, false);
@@ -1087,36 +1123,60 @@ static void record_leak(struct memtag_region *r)
 	memtag_event_record(&e, read_pnet(&r->net));
 }
 
-static void owner_gone(struct memtag_owner *o)
-{
-	struct memtag_region *r, *next;
+/* Regions an owner's release records per hold of regions_lock. */
+#define MEMTAG_RELEASE_BATCH 64
 
-	settle_owner(o, true);
-	list_for_each_entry_safe(r, next, &o->regions, owner_node) {
-		cond_resched();
-		if (r->reserved) {	/* never claimed: it never was a region */
-			list_del_init(&r->reserve_node);
-			o->nr_reserved--;
-			list_del_init(&r->owner_node);
-			r->owner = NULL;	/* o goes below, not in free_region() */
-			free_region(r);
-			continue;
-		}
+/* One region of an owner that left: a leak, or nothing if never claimed. */
+static void owner_lost(struct memtag_owner *o, struct memtag_region *r)
+{
+	if (r->reserved) {	/* never claimed: it never was a region */
+		list_del_init(&r->reserve_node);
+		o->nr_reserved--;
 		list_del_init(&r->owner_node);
-		r->owner = NULL;
-		record_leak(r);		/* while still live: its bytes leave the totals */
-		r->info.state = MEMTAG_REGION_LEAKED;
-		region_not_live(r);
-		list_add_tail(&r->leaked, &leaked_regions);
-		leaked_count++;
-		r->user->leaked++;
-		atomic64_inc(&memtag_counters.regions_leaked);
-		regions_generation++;
+		r->owner = NULL;	/* o goes in owner_gone(), not in free_region() */
+		free_region(r);
+		return;
 	}
-	release_spares(o);
-	owner_put_if_empty(o);
+	list_del_init(&r->owner_node);
+	r->owner = NULL;
+	record_leak(r);		/* while still live: its bytes leave the totals */
+	r->info.state = MEMTAG_REGION_LEAKED;
+	region_not_live(r);
+	list_add_tail(&r->leaked, &leaked_regions);
+	leaked_count++;
+	r->user->leaked++;
+	atomic64_inc(&memtag_counters.regions_leaked);
+	regions_generation++;
 	while (leaked_count > max_leaked)
 		drop_oldest_leaked();
+}
+
+/*
+ * Called with regions_lock held, which it drops every MEMTAG_RELEASE_BATCH
+ * regions (and returns holding): a socket that owned 65,536 regions keeps
+ * every other memtag request waiting for one batch, not for all of them.
+ * Unhashed first, o is reached by nobody new; what others do to its
+ * regions meanwhile (their process ends them by another socket) takes
+ * them off o->regions, which is read again after each break.
+ */
+static void owner_gone(struct memtag_owner *o)
+{
+	struct memtag_region *r;
+	unsigned int n = 0;
+
+	settle_owner(o, true);
+	hash_del_rcu(&o->node);
+	o->gone = true;
+	while ((r = list_first_entry_or_null(&o->regions, struct memtag_region, owner_node))) {
+		owner_lost(o, r);
+		if (!(++n % MEMTAG_RELEASE_BATCH)) {
+			regions_unlock();
+			cond_resched();
+			mutex_lock(&regions_lock);
+		}
+	}
+	release_spares(o);
+	kfree_rcu(o, rcu);
 }
 
 /* The owner's socket closed (exit, crash or close): its live regions leaked. */
@@ -1125,24 +1185,26 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 	struct memtag_owner *o;
 
 	/* every generic netlink socket on the host passes here: most own nothing */
-	if (!owner_exists(net, portid))
+	if (!owner_exists(net, portid, NULL))
 		return;
 	mutex_lock(&regions_lock);
 	o = owner_find(net, portid, NULL);
 	if (o)
 		owner_gone(o);
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 }
 
 void memtag_region_file_gone(const void *file)
 {
 	struct memtag_owner *o;
 
+	if (!owner_exists(NULL, 0, file))	/* a profile's file, or one that made nothing */
+		return;
 	mutex_lock(&regions_lock);
 	o = owner_find(NULL, 0, file);
 	if (o)
 		owner_gone(o);
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 }
 
 /* STATUS counts what owners claimed without a call: settle them first. */
@@ -1194,8 +1256,12 @@ static void sample_regions(struct work_struct *work)
 			size = region_size(r);
 			r->info.growth = size > r->sampled_size ? r->info.growth + 1 : 0;
 			r->sampled_size = size;
-			if (!(++seen % 1024))
+			/* every 1,024 regions others get their turn; idx says where to go on */
+			if (!(++seen % 1024)) {
+				mutex_unlock(&regions_lock);
 				cond_resched();
+				mutex_lock(&regions_lock);
+			}
 		}
 		mutex_unlock(&regions_lock);
 	}
@@ -1229,6 +1295,6 @@ void memtag_region_exit(void)
 		release_spares(o);
 		owner_put_if_empty(o);
 	}
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	xa_destroy(&regions);
 }
