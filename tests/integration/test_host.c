@@ -87,7 +87,8 @@ static int hold_owner(int to_parent, int from_parent)
 		if (i == 0 && memtag_segment_add(own, r.id, 4096, segment_address(), &first))
 			return 42;
 		if (i == HOLD_REGIONS - 1 &&
-		    memtag_segment_add(own, r.id, 4096, segment_address() + 4096, &last))
+		    memtag_segment_add(own, r.id, 4096, segment_address() ? segment_address() + 4096 : 0,
+				       &last))
 			return 43;
 	}
 	ids[0] = first.id;
@@ -144,6 +145,7 @@ static int done_during_release(int (*other_fn)(void *), void *arg, int *other_re
 	close(up[1]);
 	close(down[0]);
 	if (pid < 0 || read(up[0], ids, sizeof(ids)) != sizeof(ids) || write(down[1], &b, 1) != 1) {
+		printf("owner %d did not start: %s\n", (int)pid, strerror(errno));
 		seen = -1;
 		goto out;
 	}
@@ -168,8 +170,10 @@ out:
 		seen = -1;
 	close(up[0]);
 	if (pid > 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-			WEXITSTATUS(status)))
+			WEXITSTATUS(status))) {
+		printf("owner %d: status %#x\n", (int)pid, status);
 		seen = -1;
+	}
 	memtag_client_close(c);
 	return seen;
 }
