@@ -178,6 +178,21 @@ out:
 	return seen;
 }
 
+/*
+ * done_during_release, again while the release ended first (the scheduler
+ * may run the whole release before the parent looks): a release under one
+ * hold of the lock never lets it be seen, however often it is tried.
+ * *tries: how many releases ran.
+ */
+static int seen_during_release(int (*other_fn)(void *), void *arg, int *other_ret, int *tries)
+{
+	int seen = 0;
+
+	for (*tries = 0; seen == 0 && *tries < 3; ++*tries)
+		seen = done_during_release(other_fn, arg, other_ret);
+	return seen;
+}
+
 static uint64_t leaked_count(void)
 {
 	struct memtag_client *c;
@@ -194,26 +209,26 @@ static uint64_t leaked_count(void)
 static void test_other_socket_close_not_held(void)
 {
 	uint64_t before = leaked_count();
-	int other = -1, seen = done_during_release(other_netlink_socket, NULL, &other);
+	int other = -1, tries, seen = seen_during_release(other_netlink_socket, NULL, &other, &tries);
 
 	CU_ASSERT_EQUAL(seen, 1);
 	CU_ASSERT_EQUAL(other, 0);
-	/* and the release recorded every region */
-	CU_ASSERT_EQUAL(leaked_count() - before, HOLD_REGIONS);
+	/* and each release recorded every region */
+	CU_ASSERT_EQUAL(leaked_count() - before, (uint64_t)tries * HOLD_REGIONS);
 }
 
 static void test_other_request_not_held(void)
 {
 	uint64_t before = leaked_count();
 	struct memtag_client *c;
-	int other = -1, seen;
+	int other = -1, seen, tries;
 
 	CU_ASSERT_EQUAL_FATAL(memtag_client_open(&c), 0);
-	seen = done_during_release(other_memtag_request, c, &other);
+	seen = seen_during_release(other_memtag_request, c, &other, &tries);
 	memtag_client_close(c);
 	CU_ASSERT_EQUAL(seen, 1);
 	CU_ASSERT_EQUAL(other, 0);
-	CU_ASSERT_EQUAL(leaked_count() - before, HOLD_REGIONS);
+	CU_ASSERT_EQUAL(leaked_count() - before, (uint64_t)tries * HOLD_REGIONS);
 }
 
 /*
