@@ -57,7 +57,8 @@ static void frame_subjects(struct subjects *sb, const struct tagctl_frame *f)
 
 	add_subject(sb, f->function);
 	add_subject(sb, f->file);
-	add_subject(sb, f->binary);
+	/* LeakSanitizer names a frame in no module "<unknown module>" */
+	add_subject(sb, f->binary[0] || !f->address ? f->binary : "<unknown module>");
 	for (i = 0; i < f->nr_inlined; i++) {
 		add_subject(sb, f->inlined[i].function);
 		add_subject(sb, f->inlined[i].file);
