@@ -77,6 +77,10 @@ size_t tagctl_keep(void *items, size_t count, size_t size,
 		   bool (*keep)(const void *item, const void *ctx), const void *ctx);
 
 struct memtag_event_record;
+/* Is e of process pid (-1: any) and of one of kinds (1 << kind; 0: any)? */
+bool tagctl_event_wanted(const struct memtag_event_record *e, long pid, uint32_t kinds);
+/* --kind's value (tagctl_parse_kinds) into *kinds, or a usage error of cmd. */
+int tagctl_parse_kind_option(const struct tagctl_command *cmd, const char *arg, uint32_t *kinds);
 void tagctl_print_event(const struct memtag_event_record *e);
 struct json_object *tagctl_event_json(const struct memtag_event_record *e);
 /* The same with the site and pc named (function, file:line) as their profile allows. */
