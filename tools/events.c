@@ -65,6 +65,17 @@ void tagctl_print_event(const struct memtag_event_record *e)
 	printf("%s\n", e->flags & MEMTAG_EVENT_F_CONTINUED ? " (continued)" : "");
 }
 
+/* --dump: the JSON fields of tagctl_event_json(), in order, tab-separated */
+static void print_event_dump(const struct memtag_event_record *e)
+{
+	printf("%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%s\t%d\t%" PRIu32 "\t%s\t%" PRIu32 "\t%" PRIu32
+	       "\t%" PRIu64 "\t%#" PRIx64 "\t%#" PRIx64 "\t%#" PRIx64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+	       e->seq, e->time_ns, memtag_event_kind_name(e->kind),
+	       tagctl_class_name(tagctl_class_of(e->kind)), seen_by(e->flags),
+	       !!(e->flags & MEMTAG_EVENT_F_CONTINUED), e->region, tagctl_dump_text(e->region_name),
+	       e->tgid, e->uid, e->offset, e->address, e->ip, e->site, e->size, e->count);
+}
+
 /* Where an event happened and what allocated or created the memory, by name. */
 static void add_symbols(struct json_object *o, const struct tagctl_frame *site,
 			const struct tagctl_frame *pc)
@@ -197,6 +208,8 @@ static int print_events(const struct tagctl_options *opts, const struct event_ar
 	for (i = 0; i < n; i++) {
 		if (array)
 			json_object_array_add(array, tagctl_event_json_symbolized(&e[i], sy));
+		else if (opts->dump)
+			print_event_dump(&e[i]);
 		else
 			tagctl_print_event_symbolized(&e[i], sy);
 	}
@@ -205,6 +218,10 @@ static int print_events(const struct tagctl_options *opts, const struct event_ar
 	if (array) {
 		tagctl_print_json(opts, array);
 		json_object_put(array);
+	} else if (opts->dump) {
+		/* a dump has records only: the last seq goes to stderr */
+		if (a->since >= 0)
+			fprintf(stderr, "last seq %" PRId64 "\n", last);
 	} else {
 		if (!n && !scanned)
 			printf("no events recorded%s\n", a->since >= 0 ? " after that seq" : "");
@@ -230,6 +247,8 @@ static int run_event_list(const struct tagctl_options *opts, int argc, char **ar
 	int ret;
 
 	ret = parse_event_args(argc, argv, &a);
+	if (!ret && a.scan && opts->dump)
+		ret = tagctl_usage_error(cmd, "--scan has no --dump form (scan's lines differ)");
 	if (ret || (ret = tagctl_connect(&client)))
 		return ret;
 	w.since = a.since;
@@ -274,6 +293,7 @@ const struct tagctl_command tagctl_events_command = {
 	.summary = "recorded escapes, misuse and leaks, oldest first",
 	.options = event_opts,
 	.run = run_events,
+	.dump = true,
 };
 
 const struct tagctl_command tagctl_escapes_command = {
@@ -281,6 +301,7 @@ const struct tagctl_command tagctl_escapes_command = {
 	.summary = "uses of memory after its region ended or was reset",
 	.options = escape_opts,
 	.run = run_escapes,
+	.dump = true,
 };
 
 const struct tagctl_command tagctl_violations_command = {
@@ -288,4 +309,5 @@ const struct tagctl_command tagctl_violations_command = {
 	.summary = "misuse: bad frees, overflows, use after free, foreign regions",
 	.options = event_opts,
 	.run = run_violations,
+	.dump = true,
 };

@@ -274,6 +274,30 @@ static void print_json(const struct tagctl_options *opts, struct leaks_data *d,
 	json_object_put(root);
 }
 
+/*
+ * --dump: one line per leak item (what check counts), its innermost frame:
+ * kind pid uid region region_name bytes count since_ns site function file line
+ * binary offset. Growing regions are in regions --dump (growth).
+ */
+static void print_dump(struct leaks_data *d)
+{
+	struct tagctl_frame frames[MEMTAG_STACK_MAX], none = { 0 };
+	const struct leak_item *it;
+	const struct tagctl_frame *f;
+	size_t i;
+
+	for (i = 0; i < d->rec.nr_items; i++) {
+		it = &d->rec.items[i];
+		f = leak_item_frames(&d->rec.sy, it, frames) ? &frames[0] : &none;
+		printf("%s\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu32 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%"
+		       PRIu64 "\t%#" PRIx64 "\t%s\t%s\t%u\t%s\t%#" PRIx64 "\n",
+		       leak_kind_name(it->kind), it->tgid, it->uid, it->region,
+		       tagctl_dump_text(it->region_name), it->bytes, it->objects, it->since_ns,
+		       f->address, tagctl_dump_text(f->function), tagctl_dump_text(f->file),
+		       f->line, tagctl_dump_text(f->binary), f->offset);
+	}
+}
+
 static int leaks_option(int c, const char *arg, void *ctx)
 {
 	struct leaks_args *a = ctx;
@@ -316,6 +340,8 @@ static int run_leaks(const struct tagctl_options *opts, int argc, char **argv)
 		ret = tagctl_fail(client, "leaks", ret);
 	else if (opts->json)
 		print_json(opts, &d, &a);
+	else if (opts->dump)
+		print_dump(&d);
 	else
 		print_text(&d, &a);
 	leak_groups_free(&d.groups);
@@ -329,4 +355,5 @@ const struct tagctl_command tagctl_leaks_command = {
 	.summary = "leaked regions and allocations by site, and growing regions",
 	.options = leaks_opts,
 	.run = run_leaks,
+	.dump = true,
 };

@@ -25,6 +25,7 @@ struct tagctl_options {
 	bool json;
 	bool pretty;
 	bool human;		/* -h: sizes and times in K/M/G, s/m/h/d */
+	bool dump;		/* -D: tab-separated lines, see tagctl.md "Dump form" */
 };
 
 struct tagctl_opt;
@@ -33,10 +34,12 @@ struct tagctl_command {
 	const char *summary;
 	const struct tagctl_opt *options;	/* zero key ends; NULL: none */
 	int (*run)(const struct tagctl_options *opts, int argc, char **argv);
+	bool dump;				/* has a --dump form */
 };
 
 extern const struct tagctl_command tagctl_status_command;
 extern const struct tagctl_command tagctl_regions_command;
+extern const struct tagctl_command tagctl_segments_command;
 extern const struct tagctl_command tagctl_events_command;
 extern const struct tagctl_command tagctl_escapes_command;
 extern const struct tagctl_command tagctl_violations_command;

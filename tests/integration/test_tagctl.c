@@ -344,6 +344,59 @@ static void test_monitor_overflow(void)
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl monitor --rcvbuf 0"), 2);
 }
 
+/* Every line of out has that many tab-separated fields, and out no blank; how many lines. */
+static size_t dump_lines(size_t fields)
+{
+	const char *p;
+	size_t n = 0, tabs = 0;
+
+	for (p = out; *p; p++) {
+		if (*p == '\t') {
+			tabs++;
+		} else if (*p == '\n') {
+			CU_ASSERT_EQUAL(tabs + 1, fields);
+			tabs = 0;
+			n++;
+		}
+	}
+	CU_ASSERT_PTR_NULL(strchr(out, ' '));
+	return n;
+}
+
+/* --dump: tab-separated, columns fixed, names with blanks and controls one field. */
+static void test_dump_form(void)
+{
+	struct tag_region *r = tag_region_create(NULL, "dump me\tnow", 0);
+	char want[64];
+	unsigned long pid;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_PTR_NOT_NULL(tag_alloc(r, 64));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl regions --dump --pid %d",
+				  (int)getpid()), 0);
+	CU_ASSERT_EQUAL(dump_lines(14), 1);
+	snprintf(want, sizeof(want), "%u\tdump\\x20me\\x09now\t0\tlive\t%d\t", tag_region_id(r),
+		 (int)getpid());
+	CU_ASSERT_TRUE(!strncmp(out, want, strlen(want)));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -D segments --pid %d", (int)getpid()), 0);
+	CU_ASSERT_TRUE(dump_lines(9) >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tdump\\x20me\\x09now\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tlive\t0x"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl segments --pid %d", (int)getpid()), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " dump me\\x09now\n"));
+	tag_region_end(r);
+	pid = pid_of_scenario("bad-frees");
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl events -D --pid %lu", pid), 0);
+	CU_ASSERT_EQUAL(dump_lines(16), 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tdouble-free\tmisuse\tlibrary\t0\t"));
+	pid = pid_of_scenario("killed-service");
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl leaks --pid %lu --dump", pid), 0);
+	CU_ASSERT_EQUAL(dump_lines(14), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "region-leaked\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tsession_buffer_new\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "allocations-at-exit\t"));
+}
+
 static void test_monitor_needs_root(void)
 {
 	pid_t pid = fork();
@@ -554,6 +607,7 @@ int itest_add_tagctl_suite(void)
 		{ "monitor --pid and --kind filter", test_monitor_filters },
 		{ "monitor says how many events ENOBUFS lost", test_monitor_overflow },
 		{ "events and check --since SEQ: a job's own window", test_since },
+		{ "--dump: tab-separated fields, escaped names", test_dump_form },
 		{ "another user's pid is refused with a reason", test_other_users_pid_denied },
 		{ "command line: bare tagctl, short forms, units, -j after", test_command_line_grammar },
 		{ "exit 1: no profile for the pid, an output that cannot be written", test_exit_one },
