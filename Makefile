@@ -107,7 +107,7 @@ EXPORT_LOGIC_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tools/export_*.c)) $(PB_
 
 # tagctl's pure logic, unit-tested on the host
 TOOL_LOGIC_OBJS := $(B)/tools/classes.o $(B)/tools/suppressions.o $(B)/tools/region_view.o \
-	$(B)/tools/symbolize.o $(B)/tools/leak_groups.o \
+	$(B)/tools/symbolize.o $(B)/tools/leak_groups.o $(B)/tools/leak_report.o \
 	$(B)/tools/scan_index.o $(B)/tools/text.o $(B)/tools/opts.o $(B)/tools/units.o
 
 $(B)/tests/unit-tests: $(UNIT_OBJS) $(TOOL_LOGIC_OBJS) $(EXPORT_LOGIC_OBJS) $(B)/libmemtag.a

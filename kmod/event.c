@@ -2,6 +2,7 @@
 /* The event record: a bounded ring of misuse; counters are never lost. */
 #include <linux/hashtable.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -209,21 +210,37 @@ void memtag_event_record(struct memtag_event *e, struct net *net)
 		multicast(e, net);
 }
 
+/*
+ * Records before *pos the ring no longer holds go to *lost: a dump that
+ * had not reached them yet says so. The ring lock is dropped every 1,024
+ * records passed (another user's records fill most of a big ring).
+ */
 bool memtag_event_next(const struct memtag_viewer *v, u64 *pos,
-		       struct memtag_event *e)
+		       struct memtag_event *e, u64 *lost)
 {
+	unsigned int looked = 0;
 	bool found = false;
 	u64 seq, oldest;
 
 	spin_lock(&ring_lock);
-	oldest = next_seq > event_ring_size ? next_seq - event_ring_size : 0;
-	for (seq = max(*pos, oldest); seq < next_seq; seq++) {
-		const struct memtag_event *slot = &ring[seq % event_ring_size];
-
-		if (memtag_viewer_sees_cookie(v, slot->net_cookie, slot->seen_by)) {
-			*e = *slot;
+	for (seq = *pos;; seq++) {
+		oldest = next_seq > event_ring_size ? next_seq - event_ring_size : 0;
+		if (seq < oldest) {
+			*lost += oldest - seq;
+			seq = oldest;
+		}
+		if (seq >= next_seq)
+			break;
+		if (memtag_viewer_sees_cookie(v, ring[seq % event_ring_size].net_cookie,
+					      ring[seq % event_ring_size].seen_by)) {
+			*e = ring[seq % event_ring_size];
 			found = true;
 			break;
+		}
+		if (!(++looked % 1024)) {
+			spin_unlock(&ring_lock);
+			cond_resched();
+			spin_lock(&ring_lock);
 		}
 	}
 	*pos = seq;

@@ -34,8 +34,9 @@ void memtag_event_exit(void);
 void memtag_event_record(struct memtag_event *e, struct net *net);
 /* The first event at or after *pos that viewer may see; false at the end. */
 struct memtag_viewer;
+/* Records the ring dropped before the dump reached them are added to *lost. */
 bool memtag_event_next(const struct memtag_viewer *v, u64 *pos,
-		       struct memtag_event *e);
+		       struct memtag_event *e, u64 *lost);
 u64 memtag_event_total(enum memtag_event_kind kind);
 u64 memtag_events_recorded(void);
 u64 memtag_events_dropped(void);

@@ -84,9 +84,16 @@ int memtag_nl_event_report(struct sk_buff *skb, struct genl_info *info)
 static bool next_event(const struct memtag_viewer *v, struct netlink_callback *cb,
 		       unsigned long *pos, void *item)
 {
-	u64 seq = *pos;
-	bool found = memtag_event_next(v, &seq, item);
+	u64 seq = *pos, lost = 0;
+	bool found = memtag_event_next(v, &seq, item, &lost);
 
+	/*
+	 * Records overwritten before this dump reached them: NLM_F_DUMP_INTR.
+	 * At the start (0) the ring's oldest record is where it begins.
+	 */
+	if (*pos && lost)
+		cb->args[1] = 1;
+	cb->seq = cb->args[1] ? 2 : 1;
 	*pos = seq;
 	return found;
 }
@@ -96,7 +103,7 @@ static int put_event_item(struct sk_buff *skb, const void *item)
 	return memtag_put_event(skb, item, current_user_ns());
 }
 
-/* cb->args[0]: the next sequence number to look at. */
+/* cb->args[0]: the next sequence number to look at; [1]: records were lost. */
 int memtag_nl_event_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct memtag_event e;

@@ -65,6 +65,8 @@ static LIST_HEAD(profiles);
 static DEFINE_MUTEX(profiles_lock);	/* profiles, profile_users, the counts */
 static DEFINE_HASHTABLE(profile_users, 6);
 static u64 next_profile_id = 1;
+/* Bumped under profiles_lock when a profile comes, exits or goes: NLM_F_DUMP_INTR. */
+static unsigned int profiles_generation = 1;
 static unsigned int profiles_kept;
 static unsigned int profiles_exited;
 
@@ -188,6 +190,7 @@ static struct memtag_profile *profile_of_file(struct file *file)
 		p->id = next_profile_id++;
 		list_add_tail(&p->node, &profiles);
 		profiles_kept++;
+		profiles_generation++;
 		file->private_data = p;
 	}
 	if (p->tgid != current->tgid)
@@ -238,6 +241,7 @@ static bool drop_exited(void)
 			list_del(&p->node);
 			profiles_exited--;
 			profiles_kept--;
+			profiles_generation++;
 			u->exited--;
 			profile_user_put_if_idle(u);
 			profile_free(p);
@@ -269,11 +273,13 @@ void memtag_profile_release(struct file *file)
 		/* nothing was allocated: nothing to report after it */
 		list_del(&p->node);
 		profiles_kept--;
+		profiles_generation++;
 		profile_user_put_if_idle(u);
 		profile_free(p);
 	} else {
 		p->exited_ns = ktime_get_boottime_ns();
 		profiles_exited++;
+		profiles_generation++;
 		u->exited++;
 		trim_exited();
 	}
@@ -385,6 +391,7 @@ static bool put_profile(struct sk_buff *skb, struct netlink_callback *cb,
 			  NLM_F_MULTI, MEMTAG_CMD_PROFILE_GET);
 	if (!hdr)
 		return false;
+	genl_dump_check_consistent(cb, hdr);
 	nest = nla_nest_start(skb, MEMTAG_A_PROFILE);
 	if (!nest || put_header(skb, p)) {
 		genlmsg_cancel(skb, hdr);
@@ -416,6 +423,7 @@ int memtag_nl_profile_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	memtag_viewer_of(skb, cb, &viewer);
 	mutex_lock(&profiles_lock);
+	cb->seq = profiles_generation;
 	list_for_each_entry(p, &profiles, node) {
 		if (p->id < cb->args[0] || !memtag_viewer_sees(&viewer, read_pnet(&p->net), p->uid))
 			continue;

@@ -63,6 +63,7 @@ struct memtag_owner {
 	struct list_head reserved;	/* regions reserved on spares, not claimed yet */
 	unsigned int nr_reserved;	/* with nr_spares, at most MEMTAG_OWNER_SPARES_MAX */
 	struct memtag_table *table;	/* an open file's region table, while it is open */
+	bool gone;			/* unhashed, being released: freed by its release */
 	struct rcu_head rcu;
 };
 
@@ -122,6 +123,26 @@ static unsigned int regions_generation = 1;
 static u32 next_region_id;	/* ids are not reused soon: events name them */
 static u64 bytes_reserved;
 static u64 regions_live;
+/* Segments revoked under regions_lock, to unmap and free once it is dropped. */
+static LIST_HEAD(revoke_later);
+
+/*
+ * Drop regions_lock, then finish the revocations made under it: unmapping
+ * and freeing a region's 4,096 segments keeps nobody else waiting.
+ */
+static void regions_unlock(void)
+{
+	struct memtag_segment *seg, *next;
+	LIST_HEAD(todo);
+
+	list_splice_init(&revoke_later, &todo);
+	mutex_unlock(&regions_lock);
+	list_for_each_entry_safe(seg, next, &todo, node) {
+		list_del_init(&seg->node);
+		memtag_segment_revoke_finish(seg);
+		cond_resched();
+	}
+}
 
 static struct memtag_user *user_find(kuid_t uid)
 {
@@ -160,15 +181,19 @@ static u32 owner_hash(u32 portid, const void *file)
 	return portid ^ hash_ptr(file, 32);
 }
 
-/* Whether the socket may own regions; without regions_lock (socket release). */
-static bool owner_exists(struct net *net, u32 portid)
+/*
+ * Whether the socket or file may own regions; without regions_lock: every
+ * generic netlink socket on the host and every /dev/memtag file passes
+ * here at release, and one that owns nothing must wait on no global lock.
+ */
+static bool owner_exists(struct net *net, u32 portid, const void *file)
 {
 	struct memtag_owner *o;
 	bool found = false;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(owners, o, node, owner_hash(portid, NULL))
-		if (o->portid == portid && !o->file && net_eq(o->net, net))
+	hash_for_each_possible_rcu(owners, o, node, owner_hash(portid, file))
+		if (o->portid == portid && o->file == file && (file || net_eq(o->net, net)))
 			found = true;
 	rcu_read_unlock();
 	return found;
@@ -205,7 +230,7 @@ static struct memtag_owner *owner_get(const struct memtag_caller *caller)
 
 static void owner_put_if_empty(struct memtag_owner *o)
 {
-	if (!list_empty(&o->regions) || !list_empty(&o->spares) || o->table)
+	if (o->gone || !list_empty(&o->regions) || !list_empty(&o->spares) || o->table)
 		return;
 	hash_del_rcu(&o->node);
 	kfree_rcu(o, rcu);
@@ -436,7 +461,7 @@ int memtag_region_add_segment(const struct memtag_caller *caller, u32 id, u64 si
 	mutex_lock(&regions_lock);
 	r = owned_region(caller, id, extack);
 	ret = IS_ERR(r) ? PTR_ERR(r) : add_segment_locked(r, size, address, info, extack);
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	return ret;
 }
 
@@ -633,8 +658,9 @@ static void revoke_segments(struct memtag_region *r, enum memtag_event_kind why)
 	struct memtag_segment *seg, *next;
 
 	list_for_each_entry_safe(seg, next, &r->segments, node) {
-		list_del_init(&seg->node);
-		memtag_segment_revoke(seg, why);
+		/* faults see it revoked now; the unmap waits for regions_unlock() */
+		memtag_segment_revoke_mark(seg, why);
+		list_move_tail(&seg->node, &revoke_later);
 	}
 	r->user->bytes -= r->charged;
 	r->charged = 0;
@@ -1079,7 +1105,7 @@ int memtag_region_table_refill(const struct memtag_caller *caller, u64 *ready)
 		if (!*ready && u->regions + u->reserved >= max_regions_per_user)
 			ret = -EDQUOT;
 	}
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	return ret;
 }
 
@@ -1161,16 +1187,16 @@ int memtag_region_create(const struct memtag_caller *caller, const char *name,
 	ret = first_segment(r, spare, req, seg, extack);
 	if (ret) {
 		free_region(r);		/* undone: nothing was created */
-		mutex_unlock(&regions_lock);
+		regions_unlock();
 		return ret;
 	}
 	regions_generation++;
 	fill_info(r, info);
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	atomic64_inc(&memtag_counters.regions_created);
 	return 0;
 fail:
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	kfree(r);
 	return ret;
 }
@@ -1253,7 +1279,7 @@ int memtag_region_end(const struct memtag_caller *caller, u32 id, u32 recycle,
 	end_region(r);
 	regions_generation++;
 out:
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	return ret;
 }
 
@@ -1289,7 +1315,7 @@ int memtag_region_reset(const struct memtag_caller *caller, u32 id,
 	fill_info(r, info);
 	regions_generation++;
 out:
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	return ret;
 }
 
@@ -1305,7 +1331,7 @@ void memtag_region_undo_create(const struct memtag_caller *caller, u32 id)
 		regions_generation++;
 		atomic64_dec(&memtag_counters.regions_created);
 	}
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 }
 
 bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct memtag_event *e)
@@ -1322,19 +1348,29 @@ bool memtag_region_describe(const struct memtag_caller *caller, u32 id, struct m
 		event_template(r, e);
 		found = true;
 	}
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	return found;
 }
 
 bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 			struct memtag_region_info *info, unsigned int *generation)
 {
+	unsigned int looked = 0;
 	struct memtag_region *r;
 	bool found = false;
 
 	mutex_lock(&regions_lock);
 	for (r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT); r;
 	     r = xa_find_after(&regions, pos, ULONG_MAX, XA_PRESENT)) {
+		/* 65,536 regions of others to pass: others get the lock in between */
+		if (!(++looked % 1024)) {
+			regions_unlock();
+			cond_resched();
+			mutex_lock(&regions_lock);
+			r = xa_find(&regions, pos, ULONG_MAX, XA_PRESENT);
+			if (!r)
+				break;
+		}
 		/* only what this viewer may see, and only r: O(1) a region */
 		if ((r->reserved || r->slot) &&
 		    memtag_viewer_sees(v, read_pnet(&r->net), r->info.uid))
@@ -1347,7 +1383,7 @@ bool memtag_region_next(const struct memtag_viewer *v, unsigned long *pos,
 	}
 	/* after settling: the regions it made live do not interrupt the dump */
 	*generation = regions_generation;
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	return found;
 }
 
@@ -1398,33 +1434,57 @@ static void record_leak(struct memtag_region *r)
 	memtag_event_record(&e, read_pnet(&r->net));
 }
 
-static void owner_gone(struct memtag_owner *o)
-{
-	struct memtag_region *r, *next;
+/* Regions an owner's release records per hold of regions_lock. */
+#define MEMTAG_RELEASE_BATCH 64
 
-	settle_owner(o, true);
-	list_for_each_entry_safe(r, next, &o->regions, owner_node) {
-		cond_resched();
-		if (r->reserved) {	/* never claimed: it never was a region */
-			owner_unlink(o, r);	/* o goes below, not in free_region() */
-			free_region(r);
-			continue;
-		}
-		owner_unlink(o, r);
-		record_leak(r);		/* while still live: its bytes leave the totals */
-		r->info.state = MEMTAG_REGION_LEAKED;
-		region_not_live(r);
-		list_add_tail(&r->leaked, &leaked_regions);
-		leaked_count++;
-		r->user->leaked++;
-		atomic64_inc(&memtag_counters.regions_leaked);
-		regions_generation++;
+/* One region of an owner that left: a leak, or nothing if never claimed. */
+static void owner_lost(struct memtag_owner *o, struct memtag_region *r)
+{
+	if (r->reserved) {	/* never claimed: it never was a region */
+		owner_unlink(o, r);	/* o goes in owner_gone(), not in free_region() */
+		free_region(r);
+		return;
 	}
-	release_spares(o);
-	table_free(o);
-	owner_put_if_empty(o);
+	owner_unlink(o, r);
+	record_leak(r);		/* while still live: its bytes leave the totals */
+	r->info.state = MEMTAG_REGION_LEAKED;
+	region_not_live(r);
+	list_add_tail(&r->leaked, &leaked_regions);
+	leaked_count++;
+	r->user->leaked++;
+	atomic64_inc(&memtag_counters.regions_leaked);
+	regions_generation++;
 	while (leaked_count > max_leaked)
 		drop_oldest_leaked();
+}
+
+/*
+ * Called with regions_lock held, which it drops every MEMTAG_RELEASE_BATCH
+ * regions (and returns holding): a socket that owned 65,536 regions keeps
+ * every other memtag request waiting for one batch, not for all of them.
+ * Unhashed first, o is reached by nobody new; what others do to its
+ * regions meanwhile (their process ends them by another socket) takes
+ * them off o->regions, which is read again after each break.
+ */
+static void owner_gone(struct memtag_owner *o)
+{
+	struct memtag_region *r;
+	unsigned int n = 0;
+
+	settle_owner(o, true);
+	hash_del_rcu(&o->node);
+	o->gone = true;
+	while ((r = list_first_entry_or_null(&o->regions, struct memtag_region, owner_node))) {
+		owner_lost(o, r);
+		if (!(++n % MEMTAG_RELEASE_BATCH)) {
+			regions_unlock();
+			cond_resched();
+			mutex_lock(&regions_lock);
+		}
+	}
+	release_spares(o);
+	table_free(o);		/* every mapping of it is gone with the file */
+	kfree_rcu(o, rcu);
 }
 
 /* The owner's socket closed (exit, crash or close): its live regions leaked. */
@@ -1433,24 +1493,26 @@ void memtag_region_owner_gone(struct net *net, u32 portid)
 	struct memtag_owner *o;
 
 	/* every generic netlink socket on the host passes here: most own nothing */
-	if (!owner_exists(net, portid))
+	if (!owner_exists(net, portid, NULL))
 		return;
 	mutex_lock(&regions_lock);
 	o = owner_find(net, portid, NULL);
 	if (o)
 		owner_gone(o);
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 }
 
 void memtag_region_file_gone(const void *file)
 {
 	struct memtag_owner *o;
 
+	if (!owner_exists(NULL, 0, file))	/* a profile's file, or one that made nothing */
+		return;
 	mutex_lock(&regions_lock);
 	o = owner_find(NULL, 0, file);
 	if (o)
 		owner_gone(o);
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 }
 
 /* STATUS counts what owners claimed without a call: settle them first. */
@@ -1467,7 +1529,7 @@ again:
 			goto again;
 		cond_resched();
 	}
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 }
 
 /* Resident bytes in software mode; MTE memory is the owner's, seen as reserved. */
@@ -1505,8 +1567,12 @@ static void sample_regions(struct work_struct *work)
 			size = region_size(r);
 			r->info.growth = size > r->sampled_size ? r->info.growth + 1 : 0;
 			r->sampled_size = size;
-			if (!(++seen % 1024))
+			/* every 1,024 regions others get their turn; idx says where to go on */
+			if (!(++seen % 1024)) {
+				mutex_unlock(&regions_lock);
 				cond_resched();
+				mutex_lock(&regions_lock);
+			}
 		}
 		mutex_unlock(&regions_lock);
 	}
@@ -1541,6 +1607,6 @@ void memtag_region_exit(void)
 		table_free(o);
 		owner_put_if_empty(o);
 	}
-	mutex_unlock(&regions_lock);
+	regions_unlock();
 	xa_destroy(&regions);
 }

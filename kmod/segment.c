@@ -18,6 +18,14 @@
 
 static DEFINE_XARRAY_ALLOC1(segments);
 
+/* Segment changes a dump in progress has to know of: NLM_F_DUMP_INTR. */
+static atomic_t segments_generation = ATOMIC_INIT(1);
+
+static void segments_changed(void)
+{
+	atomic_inc(&segments_generation);
+}
+
 u64 memtag_segment_offset(const struct memtag_segment *seg)
 {
 	return (u64)seg->id << (MEMTAG_SEGMENT_PGOFF_SHIFT + PAGE_SHIFT);
@@ -59,6 +67,7 @@ struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 
 		kfree(seg);
 		return ERR_PTR(ret);
 	}
+	segments_changed();
 	return seg;
 }
 
@@ -80,6 +89,7 @@ static void segment_free(struct kref *ref)
 
 	/* kept listed while revoked but mapped: scans look for pointers into it */
 	xa_erase(&segments, seg->id);
+	segments_changed();
 	free_pages_locked(seg);
 	if (seg->scratch)
 		put_page(seg->scratch);
@@ -96,14 +106,21 @@ static void zap(struct address_space *mapping, struct memtag_segment *seg)
 				    seg->npages << PAGE_SHIFT, 1);
 }
 
-void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind why)
+void memtag_segment_revoke_mark(struct memtag_segment *seg, enum memtag_event_kind why)
+{
+	mutex_lock(&seg->lock);
+	seg->revoked = why;
+	mutex_unlock(&seg->lock);
+	segments_changed();
+}
+
+void memtag_segment_revoke_finish(struct memtag_segment *seg)
 {
 	struct address_space *mapping;
 
 	struct page **pages;
 
 	mutex_lock(&seg->lock);
-	seg->revoked = why;
 	mapping = seg->mapping;
 	/* mapped ptes hold their own page references until the unmap below */
 	free_pages_locked(seg);
@@ -118,6 +135,12 @@ void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind wh
 	zap(mapping, seg);
 	kvfree(pages);
 	kref_put(&seg->ref, segment_free);
+}
+
+void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind why)
+{
+	memtag_segment_revoke_mark(seg, why);
+	memtag_segment_revoke_finish(seg);
 }
 
 void memtag_segment_put(struct memtag_segment *seg)
@@ -156,12 +179,12 @@ int memtag_segment_recycle(struct memtag_segment *from, struct memtag_segment *t
 		return -EINVAL;
 	mutex_lock(&from->lock);
 	mutex_lock_nested(&to->lock, SINGLE_DEPTH_NESTING);
-	if (!to->revoked || !to->mapping || to->nr_vmas != 1 || !to->module_memory ||
+	if (!to->revoked || to->pages || !to->mapping || to->nr_vmas != 1 || !to->module_memory ||
 	    !from->pages || from->revoked || to->npages != from->npages) {
 		ret = -EINVAL;
 		goto unlock;
 	}
-	/* to's array went at its revocation: from's moves over, pages and all */
+	/* to's array went at its revocation (finished): from's moves over, pages and all */
 	to->pages = from->pages;
 	from->pages = NULL;
 	to->resident = from->resident;
@@ -184,6 +207,7 @@ unlock:
 		zap(to_map, to);
 		put_page(scratch);
 	}
+	segments_changed();
 	kref_put(&from->ref, segment_free);
 	return 0;
 }
@@ -229,6 +253,7 @@ void memtag_segment_assign(struct memtag_segment *seg, const struct memtag_event
 	seg->region_flags = region_flags;
 	seg->region_offset = region_offset;
 	mutex_unlock(&seg->lock);
+	segments_changed();
 }
 
 /*
@@ -318,6 +343,22 @@ static vm_fault_t map_scratch(struct memtag_segment *seg, struct vm_fault *vmf)
 	return insert(vmf, seg->scratch);
 }
 
+/*
+ * The record of a touch of revoked seg at address by the current task:
+ * a fault, or a read through /proc/PID/mem or ptrace. Under seg->lock.
+ */
+static void escape_event(const struct memtag_segment *seg, struct vm_area_struct *vma,
+			 unsigned long address, struct memtag_event *e)
+{
+	*e = seg->owner;
+	e->kind = seg->revoked;
+	e->flags = MEMTAG_EVENT_F_KERNEL;
+	e->tgid = current->tgid;
+	e->uid = current_euid();
+	e->address = address;
+	e->offset = seg->region_offset + (address - vma->vm_start);
+}
+
 static vm_fault_t memtag_segment_fault(struct vm_fault *vmf)
 {
 	struct memtag_segment *seg = vmf->vma->vm_private_data;
@@ -334,13 +375,7 @@ static vm_fault_t memtag_segment_fault(struct vm_fault *vmf)
 		return ret;
 	}
 	/* an escape: the region (or this lifetime of it) is over */
-	e = seg->owner;
-	e.kind = seg->revoked;
-	e.flags = MEMTAG_EVENT_F_KERNEL;
-	e.tgid = current->tgid;
-	e.uid = current_euid();
-	e.address = vmf->real_address;
-	e.offset = seg->region_offset + (vmf->real_address - vmf->vma->vm_start);
+	escape_event(seg, vmf->vma, vmf->real_address, &e);
 	e.ip = instruction_pointer(current_pt_regs());
 	if (seg->region_flags & MEMTAG_REGION_F_CONTINUE) {
 		e.flags |= MEMTAG_EVENT_F_CONTINUED;
@@ -372,6 +407,7 @@ static void memtag_segment_vma_close(struct vm_area_struct *vma)
 	if (!--seg->nr_vmas) {
 		seg->mapping = NULL;
 		seg->address = 0;
+		segments_changed();
 	}
 	mutex_unlock(&seg->lock);
 	kref_put(&seg->ref, segment_free);
@@ -391,7 +427,9 @@ static int memtag_segment_mremap(struct vm_area_struct *vma)
 /*
  * ptrace and /proc/PID/mem (tagctl scan): GUP refuses VM_IO mappings, so
  * debuggers read through here. Reads only: pages never touched read as
- * zeros without being allocated; a revoked segment gives nothing.
+ * zeros without being allocated. A revoked segment gives nothing, and the
+ * attempt is recorded as the fault it stands in for would be (the task
+ * reading is the one named); no scratch page, even in continue mode.
  */
 static int memtag_segment_access(struct vm_area_struct *vma, unsigned long addr, void *buf,
 				 int len, int write)
@@ -399,14 +437,21 @@ static int memtag_segment_access(struct vm_area_struct *vma, unsigned long addr,
 	struct memtag_segment *seg = vma->vm_private_data;
 	unsigned long idx = (addr - vma->vm_start) >> PAGE_SHIFT;
 	int n = min_t(int, len, PAGE_SIZE - offset_in_page(addr));
+	struct memtag_event e;
 	struct page *page;
 
-	if (write)
-		return -EPERM;
-	mutex_lock(&seg->lock);
-	if (seg->revoked || idx >= seg->npages) {
-		mutex_unlock(&seg->lock);
+	if (idx >= seg->npages)
 		return -EIO;
+	mutex_lock(&seg->lock);
+	if (seg->revoked) {
+		escape_event(seg, vma, addr, &e);
+		mutex_unlock(&seg->lock);
+		memtag_event_record(&e, read_pnet(&seg->owner.net));
+		return -EIO;
+	}
+	if (write) {
+		mutex_unlock(&seg->lock);
+		return -EPERM;
 	}
 	page = seg->pages[idx];
 	if (page)
@@ -497,6 +542,7 @@ static int memtag_dev_mmap(struct file *file, struct vm_area_struct *vma)
 		set_vma_flags(vma);
 		vma->vm_ops = &memtag_segment_vm_ops;
 		vma->vm_private_data = seg;
+		segments_changed();
 	}
 	mutex_unlock(&seg->lock);
 	if (ret)
@@ -546,12 +592,17 @@ static void report_segment(struct memtag_segment *seg, struct memtag_segment_rep
 }
 
 bool memtag_segment_next(const struct memtag_viewer *v, unsigned long *pos,
-			 struct memtag_segment_report *report)
+			 struct memtag_segment_report *report, unsigned int *generation)
 {
 	struct memtag_segment *seg;
+	unsigned int looked = 0;
 	bool held, shown;
 
+	/* read first: a change while we look interrupts the dump */
+	*generation = atomic_read(&segments_generation);
 	for (;; ++*pos) {
+		if (!(++looked % 1024))
+			cond_resched();	/* another user's many segments: not all in one go */
 		xa_lock(&segments);
 		seg = xa_find(&segments, pos, ULONG_MAX, XA_PRESENT);
 		held = seg && kref_get_unless_zero(&seg->ref);

@@ -48,6 +48,12 @@ struct memtag_segment *memtag_segment_new(const struct memtag_event *owner, u32 
 					  u64 region_offset, u64 bytes, unsigned long address);
 /* End the segment's lifetime: unmap, free its pages, drop the region's reference. */
 void memtag_segment_revoke(struct memtag_segment *seg, enum memtag_event_kind why);
+/*
+ * The same in two steps: marked revoked now (quick, under a caller's lock),
+ * the slow part (unmap, free pages, the reference) later, without it.
+ */
+void memtag_segment_revoke_mark(struct memtag_segment *seg, enum memtag_event_kind why);
+void memtag_segment_revoke_finish(struct memtag_segment *seg);
 /* Move from's pages into to, a revoked segment its owner still maps; to is live again. */
 int memtag_segment_recycle(struct memtag_segment *from, struct memtag_segment *to,
 			   enum memtag_event_kind why);
@@ -82,6 +88,6 @@ struct memtag_segment_report {
 /* Copy the next segment from *pos visible to viewer; false at the end. */
 struct memtag_viewer;
 bool memtag_segment_next(const struct memtag_viewer *v, unsigned long *pos,
-			 struct memtag_segment_report *report);
+			 struct memtag_segment_report *report, unsigned int *generation);
 
 #endif /* MEMTAG_SEGMENT_H */

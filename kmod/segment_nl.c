@@ -25,7 +25,11 @@ static int put_segment(struct sk_buff *msg, const struct memtag_segment_report *
 static bool next_segment(const struct memtag_viewer *v, struct netlink_callback *cb,
 			 unsigned long *pos, void *item)
 {
-	return memtag_segment_next(v, pos, item);
+	unsigned int generation;
+	bool found = memtag_segment_next(v, pos, item, &generation);
+
+	cb->seq = generation;	/* NLM_F_DUMP_INTR when segments changed between parts */
+	return found;
 }
 
 static int put_segment_item(struct sk_buff *skb, const void *item)

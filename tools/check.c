@@ -9,6 +9,7 @@
 #include "leaks.h"
 #include "suppressions.h"
 #include "tagctl.h"
+#include "window.h"
 
 struct check {
 	unsigned int fail_on;
@@ -16,6 +17,8 @@ struct check {
 	struct suppressions sup;
 	unsigned long found[3], suppressed;
 	unsigned int failing;
+	struct leak_window window;	/* --since */
+	int64_t last_seq;
 };
 
 static int class_index(enum tagctl_class c)
@@ -57,7 +60,8 @@ static void frame_subjects(struct subjects *sb, const struct tagctl_frame *f)
 
 	add_subject(sb, f->function);
 	add_subject(sb, f->file);
-	add_subject(sb, f->binary);
+	/* LeakSanitizer names a frame in no module "<unknown module>" */
+	add_subject(sb, f->binary[0] || !f->address ? f->binary : "<unknown module>");
 	for (i = 0; i < f->nr_inlined; i++) {
 		add_subject(sb, f->inlined[i].function);
 		add_subject(sb, f->inlined[i].file);
@@ -89,7 +93,8 @@ static bool judge_event(struct check *ck, struct tagctl_symbols *sy,
 	struct tagctl_frame site, pc;
 	struct subjects sb;
 
-	if (class == TAGCTL_LEAK || !wanted(ck, class, e->tgid))
+	if (class == TAGCTL_LEAK || !wanted(ck, class, e->tgid) ||
+	    !leak_window_event(&ck->window, e))
 		return false;
 	tagctl_symbols_event(sy, e, &site, &pc);
 	base_subjects(&sb, e->region_name, e->site, memtag_event_kind_name(e->kind));
@@ -136,6 +141,8 @@ static struct json_object *summary_json(const struct check *ck, struct json_obje
 	json_object_object_add(o, "escapes", json_object_new_uint64(ck->found[1]));
 	json_object_object_add(o, "misuse", json_object_new_uint64(ck->found[2]));
 	json_object_object_add(o, "suppressed", json_object_new_uint64(ck->suppressed));
+	json_object_object_add(o, "since", json_object_new_int64(ck->window.since));
+	json_object_object_add(o, "last_seq", json_object_new_int64(ck->last_seq));
 	for (i = 0; i < ck->sup.count; i++) {
 		struct json_object *s = json_object_new_object();
 
@@ -155,6 +162,8 @@ static int check_option(int c, const char *arg, void *ctx)
 	struct check *ck = ctx;
 	char err[512];
 
+	if (c == 'a')
+		return tagctl_parse_since(&tagctl_check_command, arg, &ck->window.since);
 	if (c == 'f') {
 		ck->fail_on = tagctl_parse_classes(arg, err, sizeof(err));
 		if (!ck->fail_on)
@@ -169,6 +178,7 @@ static const struct tagctl_opt check_opts[] = {
 	{ 'f', 'f', "fail-on", "CLASSES", "fail on these of leak,escape,misuse (default: all)" },
 	{ 's', 's', "suppressions", "FILE", "CLASS:PATTERN lines, as LeakSanitizer's" },
 	{ 'P', 'P', "pid", "P", "findings of process P only" },
+	{ 'a', 'a', "since", "SEQ", "findings recorded after sequence number SEQ only" },
 	{ 0 },
 };
 
@@ -196,7 +206,8 @@ static void judge_all(struct check *ck, struct leak_records *d, struct json_obje
 	}
 	for (i = 0; i < d->nr_items; i++) {
 		it = &d->items[i];
-		if (!wanted(ck, TAGCTL_LEAK, it->tgid))
+		if (!wanted(ck, TAGCTL_LEAK, it->tgid) ||
+		    !leak_window_item(&ck->window, it, d->events, d->nr_events))
 			continue;	/* symbolizing its stack would be for nothing */
 		depth = leak_item_frames(&d->sy, it, frames);
 		if (!judge_leak(ck, it, frames, depth))
@@ -220,13 +231,16 @@ static void print_summary(const struct tagctl_options *opts, const struct check 
 		return;
 	}
 	report_suppressions(ck);
+	/* for the next run's --since */
+	printf("last seq %" PRId64 "\n", ck->last_seq);
 	printf("check: %lu leaks, %lu escapes, %lu misuse, %lu suppressed\n",
 	       ck->found[0], ck->found[1], ck->found[2], ck->suppressed);
 }
 
 static int run_check(const struct tagctl_options *opts, int argc, char **argv)
 {
-	struct check ck = { .fail_on = TAGCTL_ALL_CLASSES, .pid = -1 };
+	struct check ck = { .fail_on = TAGCTL_ALL_CLASSES, .pid = -1, .window.since = -1 };
+	struct tagctl_window w = { 0 };
 	struct json_object *failures = NULL;
 	struct memtag_client *client = NULL;
 	struct leak_records d = { 0 };
@@ -235,9 +249,14 @@ static int run_check(const struct tagctl_options *opts, int argc, char **argv)
 	ret = parse_args(&ck, argc, argv);
 	if (!ret)
 		ret = tagctl_connect(&client);
-	if (!ret && (ret = leak_records_load(client, ck.pid, &d)))
+	w.since = ck.window.since;
+	if (!ret && ((ret = tagctl_window_start(client, &w)) ||
+		     (ret = leak_records_load(client, ck.pid, &d))))
 		ret = tagctl_fail(client, "check", ret);
 	if (!ret) {
+		ck.last_seq = tagctl_window_last(&w, d.events, d.nr_events);
+		leak_window_init(&ck.window, w.since, d.events, d.nr_events,
+				 tagctl_window_complete(&tagctl_check_command, &w));
 		failures = opts->json ? json_object_new_array() : NULL;
 		judge_all(&ck, &d, failures);
 		print_summary(opts, &ck, failures);

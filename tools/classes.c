@@ -54,3 +54,48 @@ unsigned int tagctl_parse_classes(const char *list, char *err, size_t errlen)
 		snprintf(err, errlen, "no class given (use leak, escape, misuse)");
 	return mask;
 }
+
+/* A class's kinds, as a mask of 1 << kind. */
+static uint32_t class_kinds(unsigned int classes)
+{
+	uint32_t mask = 0;
+	int k;
+
+	for (k = MEMTAG_EVENT_UNSPEC + 1; k <= MEMTAG_EVENT_MAX; k++)
+		if (classes & tagctl_class_of((enum memtag_event_kind)k))
+			mask |= 1u << k;
+	return mask;
+}
+
+uint32_t tagctl_parse_kinds(const char *list, char *err, size_t errlen)
+{
+	uint32_t mask = 0, one;
+	const char *p = list, *name;
+	char word[64];
+	size_t len;
+	int k;
+
+	while (*p) {
+		len = strcspn(p, ",");
+		snprintf(word, sizeof(word), "%.*s", (int)len, p);
+		one = 0;
+		for (k = MEMTAG_EVENT_UNSPEC + 1; k <= MEMTAG_EVENT_MAX && !one; k++) {
+			name = memtag_event_kind_name((enum memtag_event_kind)k);
+			if (name && !strcmp(word, name))
+				one = 1u << k;
+		}
+		if (!one && (!strcmp(word, "leak") || !strcmp(word, "escape") ||
+			     !strcmp(word, "misuse")))
+			one = class_kinds(tagctl_parse_classes(word, err, errlen));
+		if (!one) {
+			snprintf(err, errlen, "unknown kind '%s' (a kind as events prints it, "
+				 "e.g. use-after-end, or a class: leak, escape, misuse)", word);
+			return 0;
+		}
+		mask |= one;
+		p += len + (p[len] == ',');
+	}
+	if (!mask)
+		snprintf(err, errlen, "no kind given");
+	return mask;
+}

@@ -11,6 +11,7 @@
 #include "symbolize.h"
 #include "tagctl.h"
 #include "text.h"
+#include "window.h"
 
 static const char *seen_by(uint32_t flags)
 {
@@ -64,6 +65,17 @@ void tagctl_print_event(const struct memtag_event_record *e)
 	printf("%s\n", e->flags & MEMTAG_EVENT_F_CONTINUED ? " (continued)" : "");
 }
 
+/* --dump: the JSON fields of tagctl_event_json(), in order, tab-separated */
+static void print_event_dump(const struct memtag_event_record *e)
+{
+	printf("%" PRIu64 "\t%" PRIu64 "\t%s\t%s\t%s\t%d\t%" PRIu32 "\t%s\t%" PRIu32 "\t%" PRIu32
+	       "\t%" PRIu64 "\t%#" PRIx64 "\t%#" PRIx64 "\t%#" PRIx64 "\t%" PRIu64 "\t%" PRIu64 "\n",
+	       e->seq, e->time_ns, memtag_event_kind_name(e->kind),
+	       tagctl_class_name(tagctl_class_of(e->kind)), seen_by(e->flags),
+	       !!(e->flags & MEMTAG_EVENT_F_CONTINUED), e->region, tagctl_dump_text(e->region_name),
+	       e->tgid, e->uid, e->offset, e->address, e->ip, e->site, e->size, e->count);
+}
+
 /* Where an event happened and what allocated or created the memory, by name. */
 static void add_symbols(struct json_object *o, const struct tagctl_frame *site,
 			const struct tagctl_frame *pc)
@@ -101,7 +113,15 @@ void tagctl_print_event_symbolized(const struct memtag_event_record *e, struct t
 struct event_filter {
 	unsigned int classes;
 	long pid;			/* -1: every process */
+	uint32_t kinds;			/* 1 << kind; 0: every kind */
+	int64_t since;			/* -1: every seq */
 };
+
+bool tagctl_event_wanted(const struct memtag_event_record *e, long pid, uint32_t kinds)
+{
+	return (pid < 0 || e->tgid == (uint32_t)pid) &&
+	       (!kinds || (e->kind <= MEMTAG_EVENT_MAX && (kinds & (1u << e->kind))));
+}
 
 static bool keep_event(const void *item, const void *ctx)
 {
@@ -109,33 +129,57 @@ static bool keep_event(const void *item, const void *ctx)
 	const struct event_filter *filter = ctx;
 
 	return (filter->classes & tagctl_class_of(e->kind)) &&
-	       (filter->pid < 0 || e->tgid == (uint32_t)filter->pid);
+	       tagctl_event_wanted(e, filter->pid, filter->kinds) &&
+	       (filter->since < 0 || e->seq > (uint64_t)filter->since);
 }
 
 struct event_args {
 	const struct tagctl_command *cmd;
 	long pid;
 	bool scan;			/* escapes: add the references a scan finds */
+	uint32_t kinds;
+	int64_t since;
 };
 
 static const struct tagctl_opt event_opts[] = {
 	{ 'P', 'P', "pid", "P", "the record of process P only" },
+	{ 'k', 'k', "kind", "KINDS", "these kinds (use-after-end,...) or classes only" },
+	{ 'a', 'a', "since", "SEQ", "records after sequence number SEQ only; says the last" },
 	{ 0 },
 };
 
 static const struct tagctl_opt escape_opts[] = {
 	{ 'P', 'P', "pid", "P", "escapes of process P" },
+	{ 'k', 'k', "kind", "KINDS", "these kinds (use-after-end,...) only" },
+	{ 'a', 'a', "since", "SEQ", "records after sequence number SEQ only; says the last" },
 	{ 's', 's', "scan", NULL, "add the dangling references a scan finds" },
 	{ 0 },
 };
+
+int tagctl_parse_kind_option(const struct tagctl_command *cmd, const char *arg, uint32_t *kinds)
+{
+	char err[256], why[300];
+
+	*kinds = tagctl_parse_kinds(arg, err, sizeof(err));
+	if (*kinds)
+		return TAGCTL_EXIT_OK;
+	snprintf(why, sizeof(why), "--kind: %s", err);
+	return tagctl_usage_error(cmd, why);
+}
 
 static int event_option(int c, const char *arg, void *ctx)
 {
 	struct event_args *a = ctx;
 
-	(void)arg;
-	a->scan = c == 's';	/* escapes only: the others' tables lack it */
-	return TAGCTL_EXIT_OK;
+	switch (c) {
+	case 'k':
+		return tagctl_parse_kind_option(a->cmd, arg, &a->kinds);
+	case 'a':
+		return tagctl_parse_since(a->cmd, arg, &a->since);
+	default:
+		a->scan = true;	/* escapes only: the others' tables lack it */
+		return TAGCTL_EXIT_OK;
+	}
 }
 
 static int parse_event_args(int argc, char **argv, struct event_args *a)
@@ -154,7 +198,8 @@ static void load_symbols(struct tagctl_symbols *sy, struct memtag_client *client
 }
 
 static int print_events(const struct tagctl_options *opts, const struct event_args *a,
-			const struct memtag_event_record *e, size_t n, struct tagctl_symbols *sy)
+			const struct memtag_event_record *e, size_t n, struct tagctl_symbols *sy,
+			int64_t last)
 {
 	struct json_object *array = opts->json ? json_object_new_array() : NULL;
 	size_t i, scanned = 0;
@@ -163,6 +208,8 @@ static int print_events(const struct tagctl_options *opts, const struct event_ar
 	for (i = 0; i < n; i++) {
 		if (array)
 			json_object_array_add(array, tagctl_event_json_symbolized(&e[i], sy));
+		else if (opts->dump)
+			print_event_dump(&e[i]);
 		else
 			tagctl_print_event_symbolized(&e[i], sy);
 	}
@@ -171,8 +218,16 @@ static int print_events(const struct tagctl_options *opts, const struct event_ar
 	if (array) {
 		tagctl_print_json(opts, array);
 		json_object_put(array);
-	} else if (!n && !scanned) {
-		printf("no events recorded\n");
+	} else if (opts->dump) {
+		/* a dump has records only: the last seq goes to stderr */
+		if (a->since >= 0)
+			fprintf(stderr, "last seq %" PRId64 "\n", last);
+	} else {
+		if (!n && !scanned)
+			printf("no events recorded%s\n", a->since >= 0 ? " after that seq" : "");
+		/* for the next run's --since */
+		if (a->since >= 0)
+			printf("last seq %" PRId64 "\n", last);
 	}
 	return ret;
 }
@@ -181,25 +236,36 @@ static int print_events(const struct tagctl_options *opts, const struct event_ar
 static int run_event_list(const struct tagctl_options *opts, int argc, char **argv,
 			  const struct tagctl_command *cmd, unsigned int classes)
 {
-	struct event_args a = { .cmd = cmd, .pid = -1 };
+	struct event_args a = { .cmd = cmd, .pid = -1, .since = -1 };
 	struct event_filter filter = { .classes = classes };
 	struct memtag_event_record *events = NULL;
+	struct tagctl_window w = { 0 };
 	struct tagctl_symbols sy = { 0 };
 	struct memtag_client *client;
+	int64_t last = -1;
 	size_t n;
 	int ret;
 
 	ret = parse_event_args(argc, argv, &a);
+	if (!ret && a.scan && opts->dump)
+		ret = tagctl_usage_error(cmd, "--scan has no --dump form (scan's lines differ)");
 	if (ret || (ret = tagctl_connect(&client)))
 		return ret;
-	ret = memtag_event_list(client, &events, &n);
+	w.since = a.since;
+	ret = a.since >= 0 ? tagctl_window_start(client, &w) : 0;
+	if (!ret)
+		ret = memtag_event_list(client, &events, &n);
 	if (ret) {
 		ret = tagctl_fail(client, cmd->name, ret);
 	} else {
+		last = tagctl_window_last(&w, events, n);
+		tagctl_window_complete(cmd, &w);
 		filter.pid = a.pid;
+		filter.kinds = a.kinds;
+		filter.since = a.since;
 		n = tagctl_keep(events, n, sizeof(*events), keep_event, &filter);
 		load_symbols(&sy, client, a.pid);
-		ret = print_events(opts, &a, events, n, &sy);
+		ret = print_events(opts, &a, events, n, &sy, last);
 	}
 	tagctl_symbols_free(&sy);
 	free(events);
@@ -227,6 +293,7 @@ const struct tagctl_command tagctl_events_command = {
 	.summary = "recorded escapes, misuse and leaks, oldest first",
 	.options = event_opts,
 	.run = run_events,
+	.dump = true,
 };
 
 const struct tagctl_command tagctl_escapes_command = {
@@ -234,6 +301,7 @@ const struct tagctl_command tagctl_escapes_command = {
 	.summary = "uses of memory after its region ended or was reset",
 	.options = escape_opts,
 	.run = run_escapes,
+	.dump = true,
 };
 
 const struct tagctl_command tagctl_violations_command = {
@@ -241,4 +309,5 @@ const struct tagctl_command tagctl_violations_command = {
 	.summary = "misuse: bad frees, overflows, use after free, foreign regions",
 	.options = event_opts,
 	.run = run_violations,
+	.dump = true,
 };

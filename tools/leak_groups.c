@@ -148,6 +148,8 @@ static int collect_strict(struct collector *c)
 		set_owner(&it, src, e->tgid, e->uid, e->region, e->region_name, e->time_ns);
 		it.bytes = e->size;
 		it.objects = e->count;
+		it.has_seq = true;
+		it.seq = e->seq;
 		strict_stack(&it, e);
 		ret = add_item(c, &it);
 	}
@@ -336,4 +338,73 @@ void leak_groups_free(struct leak_groups *g)
 	g->groups = NULL;
 	g->indexes = NULL;
 	g->count = 0;
+}
+
+void leak_window_init(struct leak_window *w, int64_t since,
+		      const struct memtag_event_record *events, size_t n, bool complete)
+{
+	size_t i;
+
+	w->since = since;
+	w->complete = complete;
+	w->since_ns = 0;
+	for (i = 0; since >= 0 && i < n; i++)
+		if (events[i].seq <= (uint64_t)since && events[i].time_ns > w->since_ns)
+			w->since_ns = events[i].time_ns;
+}
+
+bool leak_window_event(const struct leak_window *w, const struct memtag_event_record *e)
+{
+	return w->since < 0 || e->seq > (uint64_t)w->since;
+}
+
+/*
+ * Was e recorded in the lifetime of p's process? Its regions leak as the
+ * module sees the socket close, which may come a little after the profile's
+ * exit: EXIT_SLACK_NS later still counts (a pid is not reused that soon).
+ */
+#define EXIT_SLACK_NS 1000000000ULL
+static bool in_lifetime(const struct memtag_profile *p, const struct memtag_event_record *e)
+{
+	return !p || (e->time_ns >= p->started_ns &&
+		      (!p->exited_ns || e->time_ns <= p->exited_ns + EXIT_SLACK_NS));
+}
+
+/* 1: a matching region-leaked event is in the window, 0: only older ones, -1: none. */
+static int region_events(const struct leak_window *w, const struct leak_item *it,
+			 const struct memtag_event_record *events, size_t n)
+{
+	const struct memtag_profile *p = it->profile;
+	int found = -1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct memtag_event_record *e = &events[i];
+
+		if (e->kind != MEMTAG_EVENT_REGION_LEAKED || e->tgid != it->tgid)
+			continue;
+		if (it->kind == LEAK_REGION ? e->region != it->region : !in_lifetime(p, e))
+			continue;
+		if (leak_window_event(w, e))
+			return 1;
+		found = 0;
+	}
+	return found;
+}
+
+bool leak_window_item(const struct leak_window *w, const struct leak_item *it,
+		      const struct memtag_event_record *events, size_t n)
+{
+	int r;
+
+	if (w->since < 0)
+		return true;
+	if (it->has_seq)
+		return it->seq > (uint64_t)w->since;
+	r = region_events(w, it, events, n);
+	if (r >= 0)
+		return r;
+	if (it->kind == LEAK_REGION)
+		return !w->complete;	/* its event is gone: older, unless records were lost */
+	return !it->profile || it->profile->exited_ns > w->since_ns;
 }

@@ -14,6 +14,7 @@
 #ifndef TAGCTL_LEAK_GROUPS_H
 #define TAGCTL_LEAK_GROUPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "memtag.h"
@@ -34,6 +35,8 @@ struct leak_item {
 	uint64_t objects;		/* allocations, or 1 region */
 	uint64_t since_ns;		/* region creation, or the site's first allocation */
 	const struct memtag_profile *profile;	/* of its process; NULL: not known */
+	bool has_seq;
+	uint64_t seq;			/* of its event (strict leaks) */
 	unsigned int depth;
 	uint64_t stack[MEMTAG_STACK_MAX];	/* runtime addresses, innermost first */
 };
@@ -75,6 +78,26 @@ struct leak_groups {
  */
 int leak_groups_build(const struct leak_item *items, size_t count, struct leak_groups *out);
 void leak_groups_free(struct leak_groups *g);
+
+/*
+ * tagctl check --since SEQ: what was recorded after SEQ. Events by their
+ * sequence number; a strict leak by its event's; a leaked region by its
+ * region-leaked event's (none left in the ring: older than the window, when
+ * the window is complete); what a process held at exit by the region-leaked
+ * events of that process's lifetime, else by its exit time against the newest
+ * event at or before SEQ that the caller sees.
+ */
+struct leak_window {
+	int64_t since;			/* -1: everything */
+	bool complete;			/* no record after since was overwritten */
+	uint64_t since_ns;		/* time of the newest visible event <= since; 0: none */
+};
+
+void leak_window_init(struct leak_window *w, int64_t since,
+		      const struct memtag_event_record *events, size_t n, bool complete);
+bool leak_window_event(const struct leak_window *w, const struct memtag_event_record *e);
+bool leak_window_item(const struct leak_window *w, const struct leak_item *it,
+		      const struct memtag_event_record *events, size_t n);
 
 /* "region-leaked", "allocations-leaked", "allocations-at-exit" */
 const char *leak_kind_name(enum leak_kind kind);

@@ -12,11 +12,11 @@
 #include <json-c/json.h>
 #include "memtag.h"
 #include "leaks.h"
+#include "leak_report.h"
 #include "tagctl.h"
 #include "text.h"
 
 #define DEFAULT_GROWING 5
-#define LISTED_MAX 5		/* regions or processes named per group in text */
 
 struct leaks_args {
 	long pid;			/* -1: every process */
@@ -101,38 +101,6 @@ struct json_object *leak_item_json(const struct leak_item *it,
 	return o;
 }
 
-/* "#0 0x55d0c0a01234 in must_alloc scenario.c:52 (/usr/bin/memtag-scenario+0x1234)" */
-static void print_frame(unsigned int n, const struct tagctl_frame *f)
-{
-	unsigned int i;
-
-	if (!f->address) {
-		printf("    #%u (no site recorded)\n", n);
-		return;
-	}
-	printf("    #%u %#" PRIx64, n, f->address);
-	if (f->function[0])
-		printf(" in %s", tagctl_text(f->function));
-	if (f->file[0])
-		printf(" %s:%u", tagctl_text(f->file), f->line);
-	if (f->binary[0])
-		printf(" (%s+%#" PRIx64 ")%s", tagctl_text(f->binary), f->offset,
-		       f->stale ? " [the file on disk is another build]" : "");
-	printf("\n");
-	for (i = 0; i < f->nr_inlined; i++)
-		printf("        inlined into %s %s:%u\n", tagctl_text(f->inlined[i].function),
-		       f->inlined[i].file[0] ? tagctl_text(f->inlined[i].file) : "?",
-		       f->inlined[i].line);
-}
-
-static void print_frames(const struct tagctl_frame *frames, unsigned int depth)
-{
-	unsigned int i;
-
-	for (i = 0; i < depth; i++)
-		print_frame(i, &frames[i]);
-}
-
 void leak_item_print(const struct leak_item *it, const struct tagctl_frame *frames,
 		     unsigned int depth)
 {
@@ -141,47 +109,7 @@ void leak_item_print(const struct leak_item *it, const struct tagctl_frame *fram
 	if (it->region)
 		printf(" region %" PRIu32 " '%s'", it->region, tagctl_text(it->region_name));
 	printf(" bytes %" PRIu64 " count %" PRIu64 "\n", it->bytes, it->objects);
-	print_frames(frames, depth);
-}
-
-static double age_s(uint64_t now_ns, uint64_t since_ns)
-{
-	return since_ns && now_ns > since_ns ? (double)(now_ns - since_ns) / 1e9 : 0.0;
-}
-
-static const char *group_heading(enum leak_kind kind)
-{
-	switch (kind) {
-	case LEAK_REGION:
-		return "Leaked region";
-	case LEAK_STRICT:
-		return "Direct leak (live when its strict region ended)";
-	default:
-		return "Direct leak (in use when its process exited)";
-	}
-}
-
-/* Which regions or processes a group came from, the first few by name. */
-static void print_members(const struct leak_group *g, const struct leak_item *items)
-{
-	const struct leak_item *it;
-	size_t i;
-
-	printf("    from");
-	for (i = 0; i < g->nr_items && i < LISTED_MAX; i++) {
-		it = &items[g->items[i]];
-		if (it->region)
-			printf("%s region %" PRIu32 " '%s' (pid %" PRIu32 ")", i ? "," : "",
-			       it->region, tagctl_text(it->region_name), it->tgid);
-		else
-			printf("%s pid %" PRIu32 "%s%s%s", i ? "," : "", it->tgid,
-			       it->profile ? " (" : "",
-			       it->profile ? tagctl_text(it->profile->comm) : "",
-			       it->profile ? ")" : "");
-	}
-	if (g->nr_items > LISTED_MAX)
-		printf(" and %zu more", g->nr_items - LISTED_MAX);
-	printf("\n");
+	leak_report_frames(stdout, frames, depth);
 }
 
 static void print_group(struct leaks_data *d, const struct leak_group *g)
@@ -189,13 +117,7 @@ static void print_group(struct leaks_data *d, const struct leak_group *g)
 	struct tagctl_frame frames[MEMTAG_STACK_MAX];
 	unsigned int depth = leak_item_frames(&d->rec.sy, g->first, frames);
 
-	printf("%s of %" PRIu64 " byte(s) in %" PRIu64 " %s(s), oldest %.1fs ago, %s:\n",
-	       group_heading(g->kind), g->bytes, g->objects,
-	       g->kind == LEAK_REGION ? "region" : "object", age_s(d->now_ns, g->oldest_ns),
-	       g->kind == LEAK_REGION ? "created at" : "allocated from");
-	print_frames(frames, depth);
-	print_members(g, d->rec.items);
-	printf("\n");
+	leak_report_group(stdout, g, d->rec.items, frames, depth, d->now_ns);
 }
 
 static bool is_growing(const struct leaks_args *a, const struct memtag_region_record *r)
@@ -213,23 +135,19 @@ static void symbolize_region_site(struct leaks_data *d, const struct memtag_regi
 	tagctl_symbolize_frame(d->rec.sy.symbolizer, p, r->site, TAGCTL_RETURN_ADDRESS, f);
 }
 
+/* Not a leak: a memtag line of its own, no frames that a LeakSanitizer reader would take. */
 static void print_growing(struct leaks_data *d, const struct memtag_region_record *r)
 {
 	struct tagctl_frame site;
+	char text[1024];
 
 	symbolize_region_site(d, r, &site);
-	printf("Growing region %" PRIu32 " '%s' (pid %" PRIu32 ") of %" PRIu64 " byte(s), "
-	       "grew in %" PRIu32 " samples in a row, %.1fs old, created at:\n",
+	printf("memtag: growing region %" PRIu32 " '%s' (pid %" PRIu32 ") of %" PRIu64 " byte(s), "
+	       "grew in %" PRIu32 " samples in a row, %.1fs old, created at %#" PRIx64 " %s\n",
 	       r->id, tagctl_text(r->name), r->tgid, r->bytes_reserved, r->growth,
-	       age_s(d->now_ns, r->created_ns));
-	print_frame(0, &site);
-	printf("\n");
+	       leak_age_s(d->now_ns, r->created_ns), r->site,
+	       tagctl_text(tagctl_frame_describe(&site, text, sizeof(text))));
 }
-
-struct leak_totals {
-	uint64_t region_bytes, regions, alloc_bytes, allocs;
-	size_t growing;
-};
 
 static void add_up(const struct leaks_data *d, const struct leaks_args *a,
 		   struct leak_totals *t)
@@ -237,17 +155,7 @@ static void add_up(const struct leaks_data *d, const struct leaks_args *a,
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
-	for (i = 0; i < d->groups.count; i++) {
-		const struct leak_group *g = &d->groups.groups[i];
-
-		if (g->kind == LEAK_REGION) {
-			t->region_bytes += g->bytes;
-			t->regions += g->objects;
-		} else {
-			t->alloc_bytes += g->bytes;
-			t->allocs += g->objects;
-		}
-	}
+	leak_report_add(t, d->groups.groups, d->groups.count);
 	for (i = 0; i < d->rec.nr_regions; i++)
 		t->growing += is_growing(a, &d->rec.regions[i]);
 }
@@ -255,17 +163,19 @@ static void add_up(const struct leaks_data *d, const struct leaks_args *a,
 static void print_text(struct leaks_data *d, const struct leaks_args *a)
 {
 	struct leak_totals t;
-	size_t i;
+	size_t i, growing = 0;
 
 	add_up(d, a, &t);
 	for (i = 0; i < d->groups.count; i++)
 		print_group(d, &d->groups.groups[i]);
 	for (i = 0; i < d->rec.nr_regions; i++)
-		if (is_growing(a, &d->rec.regions[i]))
+		if (is_growing(a, &d->rec.regions[i])) {
 			print_growing(d, &d->rec.regions[i]);
-	printf("SUMMARY: memtag: %" PRIu64 " byte(s) leaked in %" PRIu64 " allocation(s), %"
-	       PRIu64 " byte(s) in %" PRIu64 " leaked region(s), %zu growing region(s).\n",
-	       t.alloc_bytes, t.allocs, t.region_bytes, t.regions, t.growing);
+			growing++;
+		}
+	if (growing)
+		printf("\n");
+	leak_report_summary(stdout, &t);
 }
 
 static struct json_object *members_json(const struct leak_group *g, const struct leak_item *items)
@@ -364,6 +274,30 @@ static void print_json(const struct tagctl_options *opts, struct leaks_data *d,
 	json_object_put(root);
 }
 
+/*
+ * --dump: one line per leak item (what check counts), its innermost frame:
+ * kind pid uid region region_name bytes count since_ns site function file line
+ * binary offset. Growing regions are in regions --dump (growth).
+ */
+static void print_dump(struct leaks_data *d)
+{
+	struct tagctl_frame frames[MEMTAG_STACK_MAX], none = { 0 };
+	const struct leak_item *it;
+	const struct tagctl_frame *f;
+	size_t i;
+
+	for (i = 0; i < d->rec.nr_items; i++) {
+		it = &d->rec.items[i];
+		f = leak_item_frames(&d->rec.sy, it, frames) ? &frames[0] : &none;
+		printf("%s\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu32 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%"
+		       PRIu64 "\t%#" PRIx64 "\t%s\t%s\t%u\t%s\t%#" PRIx64 "\n",
+		       leak_kind_name(it->kind), it->tgid, it->uid, it->region,
+		       tagctl_dump_text(it->region_name), it->bytes, it->objects, it->since_ns,
+		       f->address, tagctl_dump_text(f->function), tagctl_dump_text(f->file),
+		       f->line, tagctl_dump_text(f->binary), f->offset);
+	}
+}
+
 static int leaks_option(int c, const char *arg, void *ctx)
 {
 	struct leaks_args *a = ctx;
@@ -406,6 +340,8 @@ static int run_leaks(const struct tagctl_options *opts, int argc, char **argv)
 		ret = tagctl_fail(client, "leaks", ret);
 	else if (opts->json)
 		print_json(opts, &d, &a);
+	else if (opts->dump)
+		print_dump(&d);
 	else
 		print_text(&d, &a);
 	leak_groups_free(&d.groups);
@@ -419,4 +355,5 @@ const struct tagctl_command tagctl_leaks_command = {
 	.summary = "leaked regions and allocations by site, and growing regions",
 	.options = leaks_opts,
 	.run = run_leaks,
+	.dump = true,
 };

@@ -11,6 +11,7 @@ const struct tagctl_opt tagctl_global_opts[] = {
 	{ TAGCTL_KEY_JSON, 'j', "json", NULL, "JSON output" },
 	{ TAGCTL_KEY_PRETTY, 'p', "pretty", NULL, "indent JSON output" },
 	{ TAGCTL_KEY_HUMAN, 'h', "human", NULL, "sizes and times in K/M/G, s/m/h/d (text)" },
+	{ TAGCTL_KEY_DUMP, 'D', "dump", NULL, "tab-separated lines for scripts, as wg show dump" },
 	{ TAGCTL_KEY_VERSION, 'V', "version", NULL, "print the version and exit" },
 	{ TAGCTL_KEY_HELP, 0, "help", NULL, "this help" },
 	{ 0 },

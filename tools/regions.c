@@ -143,6 +143,16 @@ static void print_row(const struct memtag_region_record *r, unsigned int depth, 
 	       r->bytes_reserved, r->bytes_resident, tenths / 10, tenths % 10, name, r->site);
 }
 
+/* --dump: the JSON fields in their order, tab-separated, every one always there */
+static void print_row_dump(const struct memtag_region_record *r, unsigned int depth)
+{
+	printf("%" PRIu32 "\t%s\t%" PRIu32 "\t%s\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu64 "\t%" PRIu64
+	       "\t%" PRIu32 "\t%d\t%#" PRIx64 "\t%" PRIu64 "\t%u\t%" PRIu32 "\n", r->id,
+	       tagctl_dump_text(r->name), r->parent, memtag_region_state_name(r->state), r->tgid,
+	       r->uid, r->bytes_reserved, r->bytes_resident, r->resets,
+	       !!(r->flags & MEMTAG_REGION_F_STRICT), r->site, r->created_ns, depth, r->growth);
+}
+
 static int print_regions(const struct tagctl_options *opts, const struct regions_args *a,
 			 const struct memtag_region_record *r, size_t n)
 {
@@ -161,6 +171,9 @@ static int print_regions(const struct tagctl_options *opts, const struct regions
 		region_tree(r, n, order, depth);
 	if (opts->json) {
 		print_json(opts, r, order, depth, n);
+	} else if (opts->dump) {
+		for (i = 0; i < n; i++)
+			print_row_dump(&r[order[i]], depth[i]);
 	} else {
 		printf("%-6s %-6s %-7s %-8s %-6s %12s %12s %9s %-24s %s\n", "ID", "PARENT",
 		       "STATE", "PID", "UID", "RESERVED", "RESIDENT", "AGE", "NAME", "SITE");
@@ -264,4 +277,5 @@ const struct tagctl_command tagctl_regions_command = {
 	.summary = "list regions: live, and leaked by owners that left",
 	.options = regions_opts,
 	.run = run_regions,
+	.dump = true,
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/uio.h>
 #include <json-c/json.h>
@@ -173,8 +174,9 @@ static int may_read(uint32_t pid)
 		return -errno;
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/mem", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* no such process, as process_vm_readv says it; or no /proc here */
 	if (fd < 0 && errno == ENOENT)
-		return -ESRCH;	/* as process_vm_readv says it */
+		return kill((pid_t)pid, 0) && errno == ESRCH ? -ESRCH : -ENOENT;
 	if (fd < 0)
 		return errno == EACCES ? -EPERM : -errno;
 	close(fd);
@@ -234,6 +236,14 @@ static int denied(struct scan *sc, uint32_t pid, bool named)
 	return TAGCTL_EXIT_DENIED;
 }
 
+/* A kernel without process_vm_readv and a process without /proc/PID/mem. */
+static int no_proc(uint32_t pid)
+{
+	fprintf(stderr, "tagctl: scan: cannot open /proc/%" PRIu32 "/mem, and this kernel has no "
+			"process_vm_readv (CONFIG_CROSS_MEMORY_ATTACH): mount /proc\n", pid);
+	return TAGCTL_EXIT_ERROR;
+}
+
 static int no_such_process(uint32_t pid)
 {
 	fprintf(stderr, "tagctl: scan: there is no process %" PRIu32 "; see 'tagctl regions' "
@@ -262,6 +272,8 @@ static int scan_pids(struct scan *sc, long pid)
 			ret = denied(sc, pids[i], pid >= 0);
 		else if (err == -ESRCH && pid >= 0)
 			ret = no_such_process(pids[i]);
+		else if (err == -ENOENT)
+			ret = no_proc(pids[i]);
 		else if (err && err != -ESRCH)	/* a process that left has nothing to scan */
 			ret = tagctl_fail(NULL, "scan", err);
 	}

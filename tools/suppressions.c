@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Suppression files of tagctl check. */
 #include <errno.h>
-#include <fnmatch.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +81,47 @@ int suppressions_load(const char *path, struct suppressions *s, char *err, size_
 	return 0;
 }
 
+bool suppression_template_match(const char *templ, const char *str)
+{
+	bool start = false, asterisk = false;
+	const char *found;
+	char part[sizeof(((struct suppression *)0)->pattern)];
+	size_t n;
+
+	if (!str || !*str)
+		return false;
+	if (*templ == '^') {
+		start = true;
+		templ++;
+	}
+	while (*templ) {
+		if (*templ == '*') {
+			templ++;
+			start = false;
+			asterisk = true;
+			continue;
+		}
+		if (*templ == '$')
+			return !*str || asterisk;
+		if (!*str)
+			return false;
+		/* the text up to the next '*' or '$', found at its first place */
+		n = strcspn(templ, "*$");
+		if (n >= sizeof(part))
+			return false;
+		memcpy(part, templ, n);
+		part[n] = '\0';
+		found = strstr(str, part);
+		if (!found || (start && found != str))
+			return false;
+		str = found + n;
+		templ += n;
+		start = false;
+		asterisk = false;
+	}
+	return true;
+}
+
 struct suppression *suppressions_match(struct suppressions *s, enum tagctl_class class,
 				       const char *const *subjects, size_t nsubjects)
 {
@@ -90,7 +131,7 @@ struct suppression *suppressions_match(struct suppressions *s, enum tagctl_class
 		if (s->items[i].class != class)
 			continue;
 		for (j = 0; j < nsubjects; j++) {
-			if (subjects[j] && !fnmatch(s->items[i].pattern, subjects[j], 0)) {
+			if (subjects[j] && suppression_template_match(s->items[i].pattern, subjects[j])) {
 				s->items[i].hits++;
 				return &s->items[i];
 			}

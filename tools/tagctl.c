@@ -12,6 +12,7 @@
 static const struct tagctl_command *const commands[] = {
 	&tagctl_status_command,
 	&tagctl_regions_command,
+	&tagctl_segments_command,
 	&tagctl_events_command,
 	&tagctl_escapes_command,
 	&tagctl_violations_command,
@@ -123,6 +124,9 @@ static int global_options(struct tagctl_opt_state *s, struct tagctl_options *opt
 		case TAGCTL_KEY_HUMAN:
 			opts->human = true;
 			break;
+		case TAGCTL_KEY_DUMP:
+			opts->dump = true;
+			break;
 		case TAGCTL_KEY_VERSION:
 			printf("tagctl %s\n", memtag_library_version());
 			return TAGCTL_EXIT_OK;
@@ -202,5 +206,10 @@ int main(int argc, char **argv)
 	ret = global_options(&s, &opts, cmd);
 	if (ret >= 0)
 		return ret;
+	if (opts.dump && !cmd->dump)
+		return tagctl_usage_error(cmd, "no --dump form (regions, events, escapes, "
+					  "violations, leaks and segments have one; -j is for all)");
+	if (opts.dump && opts.json)
+		return tagctl_usage_error(cmd, "--dump and --json are two forms: pick one");
 	return cmd->run(&opts, argc, argv);
 }

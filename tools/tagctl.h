@@ -25,6 +25,7 @@ struct tagctl_options {
 	bool json;
 	bool pretty;
 	bool human;		/* -h: sizes and times in K/M/G, s/m/h/d */
+	bool dump;		/* -D: tab-separated lines, see tagctl.md "Dump form" */
 };
 
 struct tagctl_opt;
@@ -33,10 +34,12 @@ struct tagctl_command {
 	const char *summary;
 	const struct tagctl_opt *options;	/* zero key ends; NULL: none */
 	int (*run)(const struct tagctl_options *opts, int argc, char **argv);
+	bool dump;				/* has a --dump form */
 };
 
 extern const struct tagctl_command tagctl_status_command;
 extern const struct tagctl_command tagctl_regions_command;
+extern const struct tagctl_command tagctl_segments_command;
 extern const struct tagctl_command tagctl_events_command;
 extern const struct tagctl_command tagctl_escapes_command;
 extern const struct tagctl_command tagctl_violations_command;
@@ -77,6 +80,10 @@ size_t tagctl_keep(void *items, size_t count, size_t size,
 		   bool (*keep)(const void *item, const void *ctx), const void *ctx);
 
 struct memtag_event_record;
+/* Is e of process pid (-1: any) and of one of kinds (1 << kind; 0: any)? */
+bool tagctl_event_wanted(const struct memtag_event_record *e, long pid, uint32_t kinds);
+/* --kind's value (tagctl_parse_kinds) into *kinds, or a usage error of cmd. */
+int tagctl_parse_kind_option(const struct tagctl_command *cmd, const char *arg, uint32_t *kinds);
 void tagctl_print_event(const struct memtag_event_record *e);
 struct json_object *tagctl_event_json(const struct memtag_event_record *e);
 /* The same with the site and pc named (function, file:line) as their profile allows. */

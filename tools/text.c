@@ -40,7 +40,8 @@ static size_t printable_utf8(const unsigned char *s)
 	return n;
 }
 
-char *tagctl_escape(const char *s, char *out, size_t len)
+/* dump: the blank too, so that a field is one word for awk and read as well */
+static char *escape(const char *s, char *out, size_t len, bool dump)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t used = 0, n;
@@ -49,7 +50,7 @@ char *tagctl_escape(const char *s, char *out, size_t len)
 		return out;
 	while (*p) {
 		n = printable_utf8(p);
-		if (n && *p != '\\') {
+		if (n && *p != '\\' && !(dump && *p == ' ')) {
 			if (used + n >= len)
 				break;
 			memcpy(out + used, p, n);
@@ -73,11 +74,35 @@ char *tagctl_escape(const char *s, char *out, size_t len)
 	return out;
 }
 
-const char *tagctl_text(const char *s)
+char *tagctl_escape(const char *s, char *out, size_t len)
+{
+	return escape(s, out, len, false);
+}
+
+char *tagctl_dump_escape(const char *s, char *out, size_t len)
+{
+	/* an empty field would vanish between two tabs for read(1): "-" stands for it */
+	if (!*s || !strcmp(s, "-"))
+		snprintf(out, len, "%s", *s ? "\\x2d" : "-");
+	else
+		escape(s, out, len, true);
+	return out;
+}
+
+static char *next_buffer(void)
 {
 	static char buffers[TEXT_BUFFERS][TEXT_BUFFER_SIZE];
 	static unsigned int next;
-	char *out = buffers[next++ % TEXT_BUFFERS];
 
-	return tagctl_escape(s ? s : "", out, TEXT_BUFFER_SIZE);
+	return buffers[next++ % TEXT_BUFFERS];
+}
+
+const char *tagctl_text(const char *s)
+{
+	return tagctl_escape(s ? s : "", next_buffer(), TEXT_BUFFER_SIZE);
+}
+
+const char *tagctl_dump_text(const char *s)
+{
+	return tagctl_dump_escape(s ? s : "", next_buffer(), TEXT_BUFFER_SIZE);
 }

@@ -20,4 +20,14 @@ char *tagctl_escape(const char *s, char *out, size_t len);
  */
 const char *tagctl_text(const char *s);
 
+/*
+ * The same for a field of a dump line (tab-separated, for scripts): the
+ * blank is also written \x20, so that a field never holds a blank or a tab
+ * and columns never shift, whether split on tabs or on blanks; an empty
+ * string is "-", and a string that is just "-" is "\x2d".
+ */
+char *tagctl_dump_escape(const char *s, char *out, size_t len);
+/* tagctl_dump_escape() into a rotating buffer, as tagctl_text(). */
+const char *tagctl_dump_text(const char *s);
+
 #endif

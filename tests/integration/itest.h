@@ -33,6 +33,7 @@ int itest_add_reports_suite(void);
 int itest_add_export_suite(void);
 int itest_add_profile_suite(void);
 int itest_add_security_suite(void);
+int itest_add_host_suite(void);
 int itest_add_fuzz_suite(void);
 int itest_add_syscalls_suite(void);
 int itest_add_stress_suite(void);

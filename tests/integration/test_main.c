@@ -100,6 +100,7 @@ static int add_suites(void)
 	       itest_add_tagctl_suite() || itest_add_reports_suite() ||
 	       itest_add_export_suite() || itest_add_scale_suite() ||
 	       itest_add_scan_suite() || itest_add_security_suite() ||
+	       itest_add_host_suite() ||
 	       itest_add_fuzz_suite() || itest_add_syscalls_suite() ||
 	       itest_add_software_on_mte_suite() || itest_add_unload_suite();
 }

@@ -20,7 +20,8 @@ static void test_tagctl_says_module_missing(void)
 	static const char *const commands[] = {
 		"", "regions", "events", "escapes", "violations", "leaks", "monitor", "check",
 		"scan", "export --format folded", "export --format pprof -o /tmp/x.pb.gz",
-		"stats", "top", "leaks --pid 1", "check --fail-on leak",
+		"stats", "top", "leaks --pid 1", "check --fail-on leak", "segments",
+		"regions --dump", "events --since 0",
 	};
 	size_t i;
 

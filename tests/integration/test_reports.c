@@ -5,6 +5,7 @@
  * on function, file and binary, stats and top. memtag-scenario commits each
  * case; its binary is at the same path as when it ran, with symbols (-g).
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <json-c/json.h>
 #include "memtag.h"
 #include "itest.h"
+#include "../common/lsan_parse.h"
 
 #define SCENARIO_BINARY "/usr/bin/memtag-scenario"
 
@@ -129,8 +131,13 @@ static unsigned long killed_service(const char *options, unsigned long *region)
 
 static void test_post_mortem_leaks(void)
 {
+	static struct lsan_report lsan;
+	const struct lsan_frame *f;
 	struct json_object *r, *g;
+	uint64_t region_bytes;
+	char want[128];
 	const char *text;
+	unsigned int i;
 	unsigned long region, pid = killed_service("", &region);
 
 	r = tagctl_json(0, "leaks --pid %lu", pid);
@@ -159,13 +166,32 @@ static void test_post_mortem_leaks(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	CU_ASSERT_EQUAL(int_at(g, "count"), 4);
 	CU_ASSERT_EQUAL(int_at(g, "bytes"), 512);
+	region_bytes = (uint64_t)int_at(r, "summary.leaked_region_bytes");
 	json_object_put(r);
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl leaks --pid %lu", pid), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Direct leak (in use when its process exited) of "
-					   "4096 byte(s) in 1 object(s)"));
+	/* LeakSanitizer's headings and SUMMARY (the sum of the headings, the region too) */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Direct leak of 4096 byte(s) in 1 object(s) "
+					   "allocated from:\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n  memtag: allocations-at-exit: in use when its "
+					   "process exited, oldest "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " in session_buffer_new "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "SUMMARY: memtag: 4608 byte(s) leaked in "
-					   "5 allocation(s)"));
+	snprintf(want, sizeof(want), "\nSUMMARY: memtag: %" PRIu64 " byte(s) leaked in "
+		 "6 allocation(s).\n", 4608 + region_bytes);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	/* and a reader written to LeakSanitizer's format reads it */
+	CU_ASSERT_EQUAL(lsan_parse(out, &lsan), 0);
+	if (lsan.error[0])
+		fprintf(stderr, "\n%s\n%s", lsan.error, out);
+	CU_ASSERT_EQUAL(lsan.nr_leaks, 3);
+	CU_ASSERT_STRING_EQUAL(lsan.tool, "memtag");
+	CU_ASSERT_EQUAL(lsan.summary_bytes, 4608 + region_bytes);
+	for (i = 0; i < lsan.nr_leaks; i++) {
+		f = &lsan.leaks[i].frames[0];
+		CU_ASSERT_TRUE(lsan.leaks[i].direct);
+		CU_ASSERT_TRUE(ends_with(f->file, "scenario.c") && f->line > 0);
+		if (lsan.leaks[i].bytes == 4096)
+			CU_ASSERT_STRING_EQUAL(f->function, "session_buffer_new");
+	}
 }
 
 static void test_leak_stacks(void)
@@ -374,7 +400,12 @@ static void test_check_suppresses_by_symbol(void)
 	misuser = key_of("pid");
 	CU_ASSERT_EQUAL(check_with(misuser, "misuse:bad_frees\n"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "suppression misuse:bad_frees matched 5 times"));
-	CU_ASSERT_EQUAL(check_with(misuser, "misuse:bad_free\n"), 8 + 4);
+	/* as LeakSanitizer's: a substring matches, anchors make it whole (was fnmatch's whole) */
+	CU_ASSERT_EQUAL(check_with(misuser, "misuse:bad_free\n"), 0);
+	CU_ASSERT_EQUAL(check_with(misuser, "misuse:^bad_free$\n"), 8 + 4);
+	CU_ASSERT_EQUAL(check_with(misuser, "misuse:^bad_frees$\n"), 0);
+	CU_ASSERT_EQUAL(check_with(pid, "leak:memtag-scenario\n"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "suppression leak:memtag-scenario matched 3 times"));
 }
 
 static void test_growing_regions(void)
@@ -414,7 +445,9 @@ static void test_growing_regions(void)
 		       json_object_array_length(grown) == 0);
 	json_object_put(r);
 	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl leaks --pid %lu --growing 3", pid), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Growing region "));
+	/* not a leak: a memtag line, no LeakSanitizer heading or frames */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "memtag: growing region "));
+	CU_ASSERT_PTR_NULL(strstr(out, "    #0 "));
 	itest_run(out, sizeof(out), "echo 1000 > /sys/module/memtag/parameters/sample_interval_ms; "
 		  "kill -9 $(cat /tmp/grow.pid)");
 }

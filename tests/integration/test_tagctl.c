@@ -216,6 +216,225 @@ static void test_monitor(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"region_name\":\"a\""));
 }
 
+/* The number after "last seq " in out; -2 if there is none. */
+static long long last_seq(void)
+{
+	const char *at = strstr(out, "last seq ");
+
+	return at ? strtoll(at + 9, NULL, 10) : -2;
+}
+
+/* A CI job gates on its own window: what was recorded after the last run's seq. */
+static void test_since(void)
+{
+	long long before, after;
+	unsigned long pid;
+
+	/* no pipe: the status is tagctl's, clean or misuse found earlier */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --fail-on misuse >/tmp/c.out; "
+				  "s=$?; tail -2 /tmp/c.out; [ $s = 0 ] || [ $s = 12 ]"), 0);
+	before = last_seq();
+	CU_ASSERT_TRUE_FATAL(before >= -1);
+	pid = pid_of_scenario("bad-frees");
+	/* the five misuse events of that run, none of the earlier ones */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --since %lld --fail-on misuse",
+				  before), 8 + 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "check: 0 leaks, 0 escapes, 5 misuse, 0 suppressed"));
+	after = last_seq();
+	CU_ASSERT_EQUAL(after, before + 5);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -j check --since %lld --fail-on "
+				  "misuse", before), 8 + 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"misuse\":5,"));
+	snprintf(out + sizeof(out) / 2, 64, "\"last_seq\":%lld,", after);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, out + sizeof(out) / 2));
+	/* the next window is empty; events lists the same window */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --since %lld --fail-on "
+				  "misuse,escape", after), 0);
+	CU_ASSERT_EQUAL(last_seq(), after);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl events --since %lld", before), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "double-free"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "alloc-in-ended-region"));
+	CU_ASSERT_EQUAL(last_seq(), after);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl events --since %lld", after), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "no events recorded after that seq\n"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -j events --since %lld --kind "
+				  "invalid-free --pid %lu", before, pid), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"kind\":\"invalid-free\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "\"kind\":\"double-free\""));
+	/* leaks: a killed process's region and allocations, by their region-leaked event */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --since %lld --fail-on leak",
+				  after), 0);
+	pid = pid_of_scenario("killed-service");
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --since %lld --fail-on leak",
+				  after), 8 + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "check: 3 leaks, 0 escapes, 0 misuse"));
+	after = last_seq();
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --since %lld --fail-on leak",
+				  after), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "check: 0 leaks"));
+	/* bad values */
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl check --since -2 2>&1"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--since takes a sequence number"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl events --kind nosuch 2>&1"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown kind 'nosuch'"));
+}
+
+/* Run a shell script (itest_run's command line is short): its exit code, output in out. */
+static int run_script(const char *name, const char *script)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/%s.sh", name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(script, f);
+	fclose(f);
+	return itest_run(out, sizeof(out), "sh %s", path);
+}
+
+/*
+ * --pid and --kind: the target process waits for /tmp/go, so that its pid is
+ * known first; another process's misuse comes before it.
+ */
+static void test_monitor_filters(void)
+{
+	CU_ASSERT_EQUAL(run_script("monitor-filters",
+		"rm -f /tmp/go /tmp/target /tmp/monitor.err\n"
+		"(sh -c 'echo $$ >/tmp/target; while [ ! -e /tmp/go ]; do sleep 0.1; done; "
+		"exec memtag-scenario bad-frees' >/dev/null &)\n"
+		"for i in $(seq 100); do [ -s /tmp/target ] && break; sleep 0.1; done\n"
+		"echo target=$(cat /tmp/target)\n"
+		"timeout 60 tagctl -j monitor --count 1 --pid $(cat /tmp/target) --kind invalid-free "
+		">/tmp/monitor.out 2>/tmp/monitor.err & m=$!\n"
+		"for i in $(seq 100); do grep -q listening /tmp/monitor.err && break; sleep 0.1; done\n"
+		"grep -q listening /tmp/monitor.err || { kill $m; touch /tmp/go; exit 90; }\n"
+		"memtag-scenario bad-frees >/dev/null; touch /tmp/go; wait $m; s=$?\n"
+		"cat /tmp/monitor.out; exit $s\n"), 0);
+	snprintf(out + sizeof(out) / 2, 64, "\"pid\":%llu,", itest_value(out, "target"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, out + sizeof(out) / 2));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"kind\":\"invalid-free\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "\"kind\":\"double-free\""));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl monitor --kind doublefree"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown kind 'doublefree'"));
+}
+
+/*
+ * Events the socket had no room for: ENOBUFS, then how many were lost, by
+ * the gap in sequence numbers. The monitor is stopped while 30 events are
+ * made, in a buffer with room for a few.
+ */
+static void test_monitor_overflow(void)
+{
+	CU_ASSERT_EQUAL(run_script("monitor-overflow",
+		"rm -f /tmp/monitor.err\n"
+		"tagctl monitor --rcvbuf 4K >/tmp/monitor.out 2>/tmp/monitor.err & m=$!\n"
+		"for i in $(seq 100); do grep -q listening /tmp/monitor.err && break; sleep 0.1; done\n"
+		"kill -STOP $m\n"
+		"for i in 1 2 3 4 5 6; do memtag-scenario bad-frees >/dev/null; done\n"
+		"kill -CONT $m\n"
+		"for i in $(seq 100); do grep -q 'event(s) lost, seq' /tmp/monitor.err && break; "
+		"memtag-scenario bad-frees >/dev/null; sleep 0.1; done\n"
+		"kill $m; cat /tmp/monitor.err\n"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tagctl monitor: events lost: the socket's receive "
+					   "buffer overflowed (ENOBUFS); the gap in sequence numbers "
+					   "says how many"));
+	/* the kernel reports ENOBUFS before the events still queued: the gap comes later */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " event(s) lost, seq "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "'tagctl events --since "));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl monitor --rcvbuf 0"), 2);
+}
+
+/* Every line of out has that many tab-separated fields, and out no blank; how many lines. */
+static size_t dump_lines(size_t fields)
+{
+	const char *p;
+	size_t n = 0, tabs = 0;
+
+	for (p = out; *p; p++) {
+		if (*p == '\t') {
+			tabs++;
+		} else if (*p == '\n') {
+			CU_ASSERT_EQUAL(tabs + 1, fields);
+			tabs = 0;
+			n++;
+		}
+	}
+	CU_ASSERT_PTR_NULL(strchr(out, ' '));
+	return n;
+}
+
+/*
+ * A child holds a region named with a blank and a tab, with a segment, until
+ * it reads a byte: libmemtag stays out of this process (a profile mapped here
+ * would hold the module until the suites end). Returns its pid; *region, its id.
+ */
+static pid_t hold_named_region(int *go, uint32_t *region)
+{
+	int up[2], down[2];
+	pid_t child;
+	char byte;
+
+	*go = -1;
+	if (pipe(up) || pipe(down))
+		return -1;
+	child = fork();
+	if (child == 0) {
+		struct tag_region *r = tag_region_create(NULL, "dump me\tnow", 0);
+		uint32_t id = r && tag_alloc(r, 64) ? tag_region_id(r) : 0;
+
+		if (write(up[1], &id, sizeof(id)) != sizeof(id) || read(down[0], &byte, 1) < 0)
+			_exit(1);
+		tag_region_end(r);
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	*go = down[1];
+	if (child < 0 || read(up[0], region, sizeof(*region)) != sizeof(*region))
+		*region = 0;
+	close(up[0]);
+	return child;
+}
+
+/* --dump: tab-separated, columns fixed, names with blanks and controls one field. */
+static void test_dump_form(void)
+{
+	uint32_t region = 0;
+	int go = -1, status;
+	pid_t holder = hold_named_region(&go, &region);
+	char want[64];
+	unsigned long pid;
+
+	CU_ASSERT_TRUE_FATAL(holder > 0);
+	CU_ASSERT_TRUE(region > 0);
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl regions --dump --pid %d", (int)holder), 0);
+	CU_ASSERT_EQUAL(dump_lines(14), 1);
+	snprintf(want, sizeof(want), "%u\tdump\\x20me\\x09now\t0\tlive\t%d\t", region,
+		 (int)holder);
+	CU_ASSERT_TRUE(!strncmp(out, want, strlen(want)));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl -D segments --pid %d", (int)holder), 0);
+	CU_ASSERT_TRUE(dump_lines(9) >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tdump\\x20me\\x09now\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tlive\t0x"));
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl segments --pid %d", (int)holder), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " dump me\\x09now\n"));
+	CU_ASSERT_EQUAL(write(go, "", 1), 1);
+	close(go);
+	CU_ASSERT_EQUAL(waitpid(holder, &status, 0), holder);
+	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pid = pid_of_scenario("bad-frees");
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl events -D --pid %lu", pid), 0);
+	CU_ASSERT_EQUAL(dump_lines(16), 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tdouble-free\tmisuse\tlibrary\t0\t"));
+	pid = pid_of_scenario("killed-service");
+	CU_ASSERT_EQUAL(itest_run(out, sizeof(out), "tagctl leaks --pid %lu --dump", pid), 0);
+	CU_ASSERT_EQUAL(dump_lines(14), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "region-leaked\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\tsession_buffer_new\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "allocations-at-exit\t"));
+}
+
 static void test_monitor_needs_root(void)
 {
 	pid_t pid = fork();
@@ -423,6 +642,10 @@ int itest_add_tagctl_suite(void)
 		{ "regions --tree nests, filters select", test_regions_tree_and_filters },
 		{ "monitor streams events as JSON", test_monitor },
 		{ "monitor needs CAP_SYS_ADMIN", test_monitor_needs_root },
+		{ "monitor --pid and --kind filter", test_monitor_filters },
+		{ "monitor says how many events ENOBUFS lost", test_monitor_overflow },
+		{ "events and check --since SEQ: a job's own window", test_since },
+		{ "--dump: tab-separated fields, escaped names", test_dump_form },
 		{ "another user's pid is refused with a reason", test_other_users_pid_denied },
 		{ "command line: bare tagctl, short forms, units, -j after", test_command_line_grammar },
 		{ "exit 1: no profile for the pid, an output that cannot be written", test_exit_one },

@@ -8,7 +8,8 @@ static int add_suites(void)
 	       add_chunk_suite() || add_suppressions_suite() || add_region_view_suite() ||
 	       add_symbolize_suite() || add_leak_groups_suite() ||
 	       add_scan_suite() || add_export_suite() || add_text_suite() ||
-	       add_syscount_suite() || add_tagctl_args_suite();
+	       add_syscount_suite() || add_tagctl_args_suite() || add_leak_report_suite() ||
+	       add_window_suite();
 }
 
 int main(void)

@@ -246,6 +246,14 @@ static void test_main_grammar(void)
 	expect("status extra", 2, "unexpected argument 'extra'");
 	expect("violations --scan", 2, "try 'tagctl violations --help'");
 	expect("--version", 0, "tagctl ");
+	/* -D, --dump: one grammar, global; refused where there is no dump form */
+	expect("status --dump", 2, "tagctl status: no --dump form");
+	expect("-D check", 2, "tagctl check: no --dump form");
+	expect("regions -jD", 2, "--dump and --json are two forms");
+	expect("escapes --dump --scan", 2, "--scan has no --dump form");
+	expect("help segments", 0, "  -P, --pid P");
+	expect("monitor --kind nosuch", 2, "unknown kind 'nosuch'");
+	expect("events --since x", 2, "--since takes a sequence number");
 	/* bash completion (debian/) reads the commands after this line */
 	expect("--help", 0, "\nCommands:\n  status ");
 	expect("-j --bogus status", 2, "tagctl: unknown option '--bogus'");

@@ -40,6 +40,28 @@ static void test_invalid_utf8_escaped(void)
 	CU_ASSERT_STRING_EQUAL(esc("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");	/* > U+10FFFF */
 }
 
+static const char *dump(const char *s)
+{
+	static char out[256];
+
+	return tagctl_dump_escape(s, out, sizeof(out));
+}
+
+static void test_dump_fields(void)
+{
+	/* one word per field, whatever the name holds */
+	CU_ASSERT_STRING_EQUAL(dump("http request"), "http\\x20request");
+	CU_ASSERT_STRING_EQUAL(dump("a\tb\nc"), "a\\x09b\\x0ac");
+	CU_ASSERT_STRING_EQUAL(dump("a\\b"), "a\\\\b");
+	CU_ASSERT_STRING_EQUAL(dump("caf\xc3\xa9"), "caf\xc3\xa9");
+	/* an empty field is "-", and "-" itself is told apart from it */
+	CU_ASSERT_STRING_EQUAL(dump(""), "-");
+	CU_ASSERT_STRING_EQUAL(dump("-"), "\\x2d");
+	CU_ASSERT_STRING_EQUAL(dump("--x"), "--x");
+	CU_ASSERT_STRING_EQUAL(tagctl_dump_text(NULL), "-");
+	CU_ASSERT_PTR_NULL(strpbrk(dump(" \t\n\r\v\f"), " \t\n\r\v\f"));
+}
+
 static void test_bounded(void)
 {
 	char out[8];
@@ -60,6 +82,7 @@ int add_text_suite(void)
 		{ "control characters escaped", test_controls_escaped },
 		{ "invalid UTF-8 escaped", test_invalid_utf8_escaped },
 		{ "bounded, never half an escape", test_bounded },
+		{ "dump fields: one word, '-' for empty", test_dump_fields },
 		{ NULL, NULL },
 	};
 

@@ -23,5 +23,7 @@ uint64_t violations(void);
 int add_text_suite(void);
 int add_syscount_suite(void);
 int add_tagctl_args_suite(void);
+int add_leak_report_suite(void);
+int add_window_suite(void);
 
 #endif
