@@ -152,7 +152,10 @@ enum memtag_event_kind {
  * REGION_CREATE, REGION_END and REGION_RESET with the same checks and
  * errors (errno only, no extended ACK); regions created here are owned by
  * that open file, whose release leaks them as a socket's close does.
- * Everything else (listings, events, status, reports) is netlink.
+ * Everything else (listings, events, status, reports) is netlink. In the
+ * steady state create (both backends) and end (MTE) make no call at all:
+ * a reserved region's descriptor (below) and the region table (further
+ * below) replace them.
  *
  * Create without a system call (software backend): an END that recycles
  * (segment.id in) hands back a spare and, in reserved, a region reserved
