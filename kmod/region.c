@@ -817,16 +817,21 @@ static noinline_for_stack void apply_claim(struct memtag_region *r,
 
 /*
  * A slot as the owner left it, read once: the claim word first (the
- * owner writes it last, with release order), then a copy of the rest.
+ * owner writes it last, with release order), then, if it is claim (any,
+ * for 0), a copy of the rest; -ENOENT if not. Unclaimed slots cost a load.
  */
-static void read_slot(const struct memtag_table *t, unsigned int i, struct memtag_region_slot *s)
+static int read_slot(const struct memtag_table *t, unsigned int i, u32 claim,
+		     struct memtag_region_slot *s)
 {
 	const struct memtag_region_slot *src = &t->slots[i];
 
 	s->desc.claim = READ_ONCE(src->desc.claim);
+	if (claim && s->desc.claim != claim)
+		return -ENOENT;
 	smp_rmb();	/* pairs with the owner's release store of the claim */
 	memcpy((char *)s + sizeof(s->desc.claim), (const char *)src + sizeof(s->desc.claim),
 	       sizeof(*s) - sizeof(s->desc.claim));
+	return 0;
 }
 
 /*
@@ -837,10 +842,8 @@ static int read_claim(struct memtag_region *r, struct memtag_region_slot *s, boo
 {
 	struct memtag_segment *first;
 
-	if (r->slot) {
-		read_slot(r->owner->table, r->slot - 1, s);
-		return 0;
-	}
+	if (r->slot)
+		return read_slot(r->owner->table, r->slot - 1, r->info.id, s);
 	s->size = 0;
 	first = list_first_entry_or_null(&r->segments, struct memtag_segment, node);
 	if (!first)
@@ -881,7 +884,7 @@ static void add_slot_segment(struct memtag_table *t, struct memtag_region *r)
 	struct memtag_region_slot s;
 
 	r->segment_pending = false;
-	read_slot(t, r->slot - 1, &s);
+	read_slot(t, r->slot - 1, 0, &s);
 	if (s.size && s.address)
 		add_segment_locked(r, s.size, s.address, &seg, NULL);
 }
