@@ -80,6 +80,8 @@ struct memtag_table {
 	struct memtag_user *user;	/* charged for its pages */
 	struct page *pages[TABLE_PAGES];
 	struct memtag_region_slot *slots;	/* the pages, mapped for the kernel */
+	struct memtag_table_header *header;	/* after the slots */
+	u64 settled;			/* the owner's generation at the last full read */
 	struct memtag_region *region[MEMTAG_TABLE_SLOTS];	/* reserved or live; NULL: free */
 };
 
@@ -306,7 +308,7 @@ static void record_foreign(const struct memtag_caller *caller, const struct memt
 	memtag_event_record(&e, caller->net);
 }
 
-static bool settle_owner(struct memtag_owner *o, bool wait);
+static bool settle_owner(struct memtag_owner *o, bool wait, bool full);
 
 /* A live region of the caller, or an error with the reason in extack. */
 static struct memtag_region *owned_region(const struct memtag_caller *caller, u32 id,
@@ -330,7 +332,7 @@ static struct memtag_region *owned_region(const struct memtag_caller *caller, u3
 		return ERR_PTR(-EPERM);
 	}
 	/* what it claimed (children of r among them) and ended since is known first */
-	settle_owner(r->owner, true);
+	settle_owner(r->owner, true, false);
 	r = xa_load(&regions, id);	/* settling ids reserves none: r, or NULL if it ended */
 	if (!r || r->reserved) {
 		NL_SET_ERR_MSG(extack, "no such region");
@@ -904,23 +906,33 @@ static bool settle_end(struct memtag_table *t, struct memtag_region *r)
  * The table's claims, then its ends (a region claimed and ended since
  * the last look is created, then ended), then the first segments of the
  * claims still live (after the ends gave their bytes back to the quota).
+ * Not full: none if the owner's generation is the one last read (its
+ * word: a lie only leaves its own slots unread until a full look).
  * true: something ended (other owners' records may have gone with it).
  */
-static bool settle_table(struct memtag_table *t, bool wait)
+static bool settle_table(struct memtag_table *t, bool wait, bool full)
 {
 	struct memtag_region *r;
 	bool ended = false;
 	unsigned int i;
+	u64 gen;
 
-	for (i = 0; t && i < MEMTAG_TABLE_SLOTS; i++)
+	if (!t)
+		return false;
+	/* pairs with the owner's release bump, after the slot it wrote */
+	gen = smp_load_acquire(&t->header->generation);
+	if (gen == t->settled && !full)
+		return false;
+	t->settled = gen;
+	for (i = 0; i < MEMTAG_TABLE_SLOTS; i++)
 		if (t->region[i] && t->region[i]->reserved)
 			settle_region(t->region[i], wait);
-	for (i = 0; t && i < MEMTAG_TABLE_SLOTS; i++) {
+	for (i = 0; i < MEMTAG_TABLE_SLOTS; i++) {
 		r = t->region[i];	/* ends free slots: read each anew */
 		if (r && settle_end(t, r))
 			ended = true;
 	}
-	for (i = 0; t && i < MEMTAG_TABLE_SLOTS; i++)
+	for (i = 0; i < MEMTAG_TABLE_SLOTS; i++)
 		if (t->region[i] && t->region[i]->segment_pending)
 			add_slot_segment(t, t->region[i]);
 	return ended;
@@ -930,9 +942,10 @@ static bool settle_table(struct memtag_table *t, bool wait)
  * The facts of every region the owner claimed (and, in its table, ended)
  * since the module last looked. wait: the owner's own call; else (others'
  * dumps, STATUS, reports) a descriptor whose segment is busy stays unread
- * until a later look. true: a region ended.
+ * until a later look. full: every slot, whatever its generation says (the
+ * refill, the release). true: a region ended.
  */
-static bool settle_owner(struct memtag_owner *o, bool wait)
+static bool settle_owner(struct memtag_owner *o, bool wait, bool full)
 {
 	struct memtag_region *batch[MEMTAG_OWNER_SPARES_MAX], *r;
 	unsigned int n = 0, i;
@@ -945,7 +958,7 @@ static bool settle_owner(struct memtag_owner *o, bool wait)
 			batch[n++] = r;
 	for (i = 0; i < n; i++)
 		settle_region(batch[i], wait);
-	return settle_table(o->table, wait);
+	return settle_table(o->table, wait, full);
 }
 
 /*
@@ -958,7 +971,7 @@ static struct memtag_region *settle_one(struct memtag_region *r, bool wait)
 	u32 id = r->info.id;
 
 	if (r->slot && r->owner) {
-		settle_owner(r->owner, wait);
+		settle_owner(r->owner, wait, false);
 		return xa_load(&regions, id);	/* settling reserves no id */
 	}
 	if (r->reserved)
@@ -985,7 +998,8 @@ static struct memtag_table *table_new(void)
 	struct memtag_table *t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	unsigned int i;
 
-	BUILD_BUG_ON(sizeof(struct memtag_region_slot) * MEMTAG_TABLE_SLOTS != MEMTAG_TABLE_BYTES);
+	BUILD_BUG_ON(sizeof(struct memtag_region_slot) * MEMTAG_TABLE_SLOTS +
+		     sizeof(struct memtag_table_header) != MEMTAG_TABLE_BYTES);
 	BUILD_BUG_ON(MEMTAG_TABLE_OFFSET % SZ_64K || MEMTAG_TABLE_OFFSET < SZ_1M);
 	if (!t)
 		return NULL;
@@ -995,8 +1009,10 @@ static struct memtag_table *table_new(void)
 			goto fail;
 	}
 	t->slots = vmap(t->pages, TABLE_PAGES, VM_MAP, PAGE_KERNEL);
-	if (t->slots)
+	if (t->slots) {
+		t->header = (struct memtag_table_header *)&t->slots[MEMTAG_TABLE_SLOTS];
 		return t;
+	}
 fail:
 	table_pages_free(t);
 	return NULL;
@@ -1101,7 +1117,7 @@ int memtag_region_table_refill(const struct memtag_caller *caller, u64 *ready)
 		ret = -EPERM;
 	} else {
 		/* ends free slots; claims first, so that a reservation is not taken twice */
-		settle_owner(o, true);
+		settle_owner(o, true, true);
 		for (i = 0; i < MEMTAG_TABLE_SLOTS; i++)
 			if (!o->table->region[i] && reserve_slot(caller, o, u, i))
 				*ready |= BIT_ULL(i);
@@ -1474,7 +1490,7 @@ static void owner_gone(struct memtag_owner *o)
 	struct memtag_region *r;
 	unsigned int n = 0;
 
-	settle_owner(o, true);
+	settle_owner(o, true, true);
 	hash_del_rcu(&o->node);
 	o->gone = true;
 	while ((r = list_first_entry_or_null(&o->regions, struct memtag_region, owner_node))) {
@@ -1528,7 +1544,7 @@ void memtag_region_settle_all(void)
 again:
 	hash_for_each(owners, bkt, o, node) {
 		/* an end may free other owners (of children): walk anew after one */
-		if (settle_owner(o, false))
+		if (settle_owner(o, false, false))
 			goto again;
 		cond_resched();
 	}

@@ -538,6 +538,14 @@ static int take_slot(void)
 	}
 }
 
+/* After a claim or an end: the module's next look reads the slots (UAPI header). */
+static void table_changed(void)
+{
+	struct memtag_table_header *h = (void *)&tag_rt.table[MEMTAG_TABLE_SLOTS];
+
+	__atomic_fetch_add(&h->generation, 1, __ATOMIC_RELEASE);
+}
+
 static void untake_slot(int i)
 {
 	atomic_fetch_or_explicit(&tag_rt.table_ready, 1ULL << i, memory_order_release);
@@ -582,6 +590,7 @@ static int claim_slot(struct tag_region *r, const struct tag_region *parent, uin
 	r->id = s->id;
 	r->slot = (uint32_t)i + 1;
 	__atomic_store_n(&s->desc.claim, r->id, __ATOMIC_RELEASE);
+	table_changed();
 	note_grant(seg, &grant);
 	tag_segment_adopt(r, seg);
 	return 0;
@@ -741,6 +750,7 @@ int tag_segment_end_region(struct tag_region *r)
 	if (r->slot) {
 		/* the module ends it (and its subtree) when it next looks */
 		__atomic_store_n(&tag_rt.table[r->slot - 1].end, r->id, __ATOMIC_RELEASE);
+		table_changed();
 		atomic_fetch_add_explicit(&tag_rt.table_ends, 1, memory_order_relaxed);
 		return 0;
 	}

@@ -534,6 +534,7 @@ static void table_write(struct fuzz_state *st)
 {
 	struct memtag_region_slot *slot = &st->table[rnd() % MEMTAG_TABLE_SLOTS];
 	uint32_t id = rnd() % 4 ? slot->id : pick_region(st);
+	struct memtag_table_header *hdr;
 
 	switch (rnd() % 4) {
 	case 0:		/* a create as libmemtag writes it */
@@ -553,6 +554,12 @@ static void table_write(struct fuzz_state *st)
 	default:	/* any bytes */
 		memset(slot, (int)rnd(), sizeof(*slot));
 	}
+	/* the generation: bumped as libmemtag does, left as it was, or any value */
+	hdr = (struct memtag_table_header *)&st->table[MEMTAG_TABLE_SLOTS];
+	if (rnd() % 4)
+		__atomic_fetch_add(&hdr->generation, 1, __ATOMIC_RELEASE);
+	else if (rnd() % 2)
+		hdr->generation = fuzz_interesting();
 }
 
 /* A refill: well or badly pointed; only the table's process is served. */

@@ -818,7 +818,14 @@ static int nth_slot(uint64_t ready, int n)
 	return -1;
 }
 
-/* Claim slot s as the owner would, with whatever claim word it says. */
+/* What the owner does after a claim or an end: tell the module the table changed. */
+static void bump(struct memtag_region_slot *t)
+{
+	__atomic_fetch_add(&((struct memtag_table_header *)&t[MEMTAG_TABLE_SLOTS])->generation, 1,
+			   __ATOMIC_RELEASE);
+}
+
+/* Claim slot s as the owner would (no bump), with whatever claim word it says. */
 static void forge(struct memtag_region_slot *s, uint32_t claim, uint32_t parent, const char *name,
 		  uint64_t address, uint64_t size)
 {
@@ -852,7 +859,7 @@ static const struct memtag_region_record *own_named(const struct memtag_region_r
 }
 
 struct racer {
-	struct memtag_region_slot *slot;
+	struct memtag_region_slot *table, *slot;
 	uint32_t id;
 	volatile bool stop;
 };
@@ -873,6 +880,7 @@ static void *rewrite_slot(void *arg)
 		rc->slot->size = x >> 40;
 		__atomic_store_n(&rc->slot->desc.claim, x & 1 ? rc->id : (uint32_t)(x >> 32),
 				 __ATOMIC_RELEASE);
+		bump(rc->table);
 	}
 	return NULL;
 }
@@ -880,8 +888,9 @@ static void *rewrite_slot(void *arg)
 /*
  * As nobody: forged slots are refused (wrong ids, another file's id, an
  * end never claimed), lies about parents, names and segments hurt only
- * the liar's records, a slot rewritten while read settles sane. Exit
- * status 0, or where it went wrong.
+ * the liar's records, a slot rewritten while read settles sane, a claim
+ * without a generation bump is settled at the latest by the refill or the
+ * release (leaked). Exit status 0, or where it went wrong.
  */
 static int forge_slots(void *arg)
 {
@@ -922,6 +931,7 @@ static int forge_slots(void *arg)
 	forge(&t[slot[6]], t[slot[6]].id, t[slot[7]].id, "reserved-parent", 0, 0);
 	forge(&t[slot[8]], t[slot[8]].id, 0, NULL, 0x1001, 3);
 	forge(&t[slot[9]], t[slot[9]].id, 0, "good", (uintptr_t)mem, 65536);
+	bump(t);
 	st1 = status_of(own);
 	if (st1.regions_created - st0.regions_created != 4 || st1.regions_ended != st0.regions_ended)
 		return 124;
@@ -948,6 +958,7 @@ static int forge_slots(void *arg)
 	/* ends: a wrong id is no end, the right one ends it */
 	t[slot[5]].end = t[slot[5]].id + 1;
 	__atomic_store_n(&t[slot[9]].end, t[slot[9]].id, __ATOMIC_RELEASE);
+	bump(t);
 	st2 = status_of(own);
 	if (st2.regions_ended - st1.regions_ended != 1 || st2.regions_created != st1.regions_created)
 		return 131;
@@ -957,6 +968,7 @@ static int forge_slots(void *arg)
 		return 133;
 	free(all);
 	/* a slot rewritten while the module reads it */
+	rc.table = t;
 	rc.slot = &t[slot[10]];
 	rc.id = t[slot[10]].id;
 	if (pthread_create(&racer, NULL, rewrite_slot, &rc))
@@ -979,11 +991,25 @@ static int forge_slots(void *arg)
 			return 137;	/* no parent here but nl-parent, and none claimed one */
 	}
 	free(all);
+	/* claims without a bump: the refill reads every slot, so does the release */
+	forge(&t[slot[11]], t[slot[11]].id, 0, "unbumped", 0, 0);
+	forge(&t2[nth_slot(ready2, 1)], t2[nth_slot(ready2, 1)].id, 0, "unbumped-leak", 0, 0);
 	/* the refill finds only the ended slot free (and the raced one, if it ended) */
 	if (ioctl(fd, MEMTAG_IOC_TABLE_REFILL, &refill))
 		return 138;
 	if ((refill.ready & ~(1ULL << slot[10])) != 1ULL << slot[9])
 		return 139;
+	munmap(t2, TABLE_MAP_BYTES);
+	close(fd2);
+	if (memtag_region_list(own, &all, &count))
+		return 140;
+	rec = own_named(all, count, "unbumped", &n);
+	if (!rec || n != 1 || rec->state != MEMTAG_REGION_LIVE)
+		return 141;
+	rec = own_named(all, count, "unbumped-leak", &n);
+	if (!rec || n != 1 || rec->state != MEMTAG_REGION_LEAKED)
+		return 142;
+	free(all);
 	return 0;
 }
 

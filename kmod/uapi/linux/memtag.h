@@ -235,9 +235,17 @@ struct memtag_ioc_region {
  * reserve in that slot for this file, and an end of a region never
  * claimed, are ignored; a reservation never claimed is freed without a
  * record at the release, a claimed region still live leaks.
+ *
+ * The header (struct memtag_table_header, after the slots) holds the
+ * owner's generation: a counter it bumps (atomically, release order) after
+ * each claim and each end it writes. A look that finds the generation it
+ * last settled skips the slots (one load); the refill and the file's
+ * release read every slot whatever the counter says, so a claim or end
+ * without a bump is settled at the latest there (a still live region
+ * leaks).
  */
 #define MEMTAG_TABLE_OFFSET	0x100000UL	/* mmap offset (1 MiB): past the profile area */
-#define MEMTAG_TABLE_SLOTS	64
+#define MEMTAG_TABLE_SLOTS	63
 
 struct memtag_region_slot {
 	struct memtag_region_desc desc;	/* owner: what the region is; claim last */
@@ -248,8 +256,14 @@ struct memtag_region_slot {
 	__u64 reserved;		/* 0 */
 };
 
-/* 128: sizeof(struct memtag_region_slot) */
-#define MEMTAG_TABLE_BYTES	(MEMTAG_TABLE_SLOTS * 128)
+/* In the place of a 64th slot, after the 63 (the table's last 128 bytes). */
+struct memtag_table_header {
+	__u64 generation;	/* owner: bumped after each claim and end (above) */
+	__u64 reserved[15];	/* 0 */
+};
+
+/* 128: sizeof(struct memtag_region_slot) and sizeof(struct memtag_table_header) */
+#define MEMTAG_TABLE_BYTES	((MEMTAG_TABLE_SLOTS + 1) * 128)
 
 struct memtag_ioc_table {
 	__u64 ready;		/* out: bit i set: this call reserved a region in slot i */
