@@ -1534,19 +1534,47 @@ void memtag_region_file_gone(const void *file)
 	regions_unlock();
 }
 
-/* STATUS counts what owners claimed without a call: settle them first. */
-void memtag_region_settle_all(void)
+/* Owners settle_all() settles, at least, per hold of regions_lock. */
+#define MEMTAG_SETTLE_BATCH 64
+
+/* The owners of one bucket of owners, under regions_lock; how many. */
+static unsigned int settle_bucket(struct hlist_head *head)
 {
 	struct memtag_owner *o;
-	unsigned int bkt;
+	unsigned int n = 0;
 
-	mutex_lock(&regions_lock);
 again:
-	hash_for_each(owners, bkt, o, node) {
+	hlist_for_each_entry(o, head, node) {
+		n++;
 		/* an end may free other owners (of children): walk anew after one */
 		if (settle_owner(o, false, false))
 			goto again;
 		cond_resched();
+	}
+	return n;
+}
+
+/*
+ * STATUS counts what owners claimed without a call: settle them first.
+ * A user with thousands of owners keeps others waiting for one batch of
+ * them, not for all: regions_lock is let go between buckets, where no
+ * owner is held (any may be freed meanwhile); the next bucket is read
+ * anew. Owners hashed since into buckets already passed wait for the
+ * next look, as if made after it.
+ */
+void memtag_region_settle_all(void)
+{
+	unsigned int bkt, n = 0;
+
+	mutex_lock(&regions_lock);
+	for (bkt = 0; bkt < HASH_SIZE(owners); bkt++) {
+		n += settle_bucket(&owners[bkt]);
+		if (n >= MEMTAG_SETTLE_BATCH) {
+			n = 0;
+			regions_unlock();	/* and the revocations of the ends */
+			cond_resched();
+			mutex_lock(&regions_lock);
+		}
 	}
 	regions_unlock();
 }
