@@ -3,6 +3,7 @@
 #define MEMTAG_ITEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "../common/cunit_run.h"
 
 /* The backend this guest must report: "mte" or "software". */
@@ -18,6 +19,10 @@ unsigned long long itest_value(const char *out, const char *key);
 int itest_write_param(const char *name, unsigned long value);
 /* A module parameter's value; 0 if it cannot be read. */
 unsigned long itest_read_param(const char *name);
+
+struct memtag_client;
+/* The state the module lists segment id of tgid (0: any) in; -1: not listed, -2: no list. */
+int itest_segment_state(struct memtag_client *c, uint32_t tgid, uint32_t id);
 
 int itest_add_module_suites(void);
 int itest_add_status_suites(void);

@@ -48,22 +48,6 @@ static uint64_t segment_address(void)
 	return strcmp(itest_expected_backend(), "mte") ? 0 : 0x7f0000000000ULL;
 }
 
-/* The state segment id is listed in; -1: not listed, -2: the dump failed. */
-static int segment_state(struct memtag_client *c, uint32_t tgid, uint32_t id)
-{
-	struct memtag_segment_record *all;
-	size_t n, i;
-	int state = -1;
-
-	if (memtag_segment_list(c, tgid, &all, &n))
-		return -2;
-	for (i = 0; i < n; i++)
-		if (all[i].id == id)
-			state = (int)all[i].state;
-	free(all);
-	return state;
-}
-
 /*
  * The owner: as nobody, HOLD_REGIONS regions on one socket, a segment on
  * the first and on the last. It writes the two segment ids to tell, waits
@@ -151,14 +135,14 @@ static int done_during_release(int (*other_fn)(void *), void *arg, int *other_re
 	}
 	give_up = time(NULL) + HOLD_GIVE_UP_S;
 	while (time(NULL) < give_up) {
-		first = segment_state(c, (uint32_t)pid, ids[0]);
-		last = segment_state(c, (uint32_t)pid, ids[1]);
+		first = itest_segment_state(c, (uint32_t)pid, ids[0]);
+		last = itest_segment_state(c, (uint32_t)pid, ids[1]);
 		if (last != MEMTAG_SEGMENT_LIVE && last != -2)
 			break;	/* released: too late for this one */
 		if (first == MEMTAG_SEGMENT_LIVE || first == -2)
 			continue;	/* not started yet (or a dump interrupted: again) */
 		*other_ret = other_fn(arg);
-		if (segment_state(c, (uint32_t)pid, ids[1]) == MEMTAG_SEGMENT_LIVE) {
+		if (itest_segment_state(c, (uint32_t)pid, ids[1]) == MEMTAG_SEGMENT_LIVE) {
 			seen = 1;
 			break;
 		}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "client.h"
 #include "itest.h"
 
 const char *itest_expected_backend(void)
@@ -84,6 +85,21 @@ unsigned long itest_read_param(const char *name)
 		fclose(f);
 	}
 	return n;
+}
+
+int itest_segment_state(struct memtag_client *c, uint32_t tgid, uint32_t id)
+{
+	struct memtag_segment_record *all;
+	size_t n, i;
+	int state = -1;
+
+	if (memtag_segment_list(c, tgid, &all, &n))
+		return -2;
+	for (i = 0; i < n; i++)
+		if (all[i].id == id)
+			state = (int)all[i].state;
+	free(all);
+	return state;
 }
 
 /* make stress (tests/stress/guest-stress.sh): the fuzzers, larger, and the stress suite. */

@@ -735,22 +735,6 @@ static char *mapped_region(int fd, int map_fd, struct memtag_ioc_region *req)
 	return m == MAP_FAILED ? NULL : m;
 }
 
-/* The state the module lists segment id in; -1 if it is not listed. */
-static int segment_state(struct memtag_client *own, uint32_t id)
-{
-	struct memtag_segment_record *all;
-	size_t n, i;
-	int state = -1;
-
-	if (memtag_segment_list(own, 0, &all, &n))
-		return -2;
-	for (i = 0; i < n; i++)
-		if (all[i].id == id)
-			state = (int)all[i].state;
-	free(all);
-	return state;
-}
-
 /*
  * A spare mapped through a second open file, its owner (the first file)
  * closed: the spare must be revoked, not left live with pages outside
@@ -776,10 +760,10 @@ static int spare_outlives_owner(void *arg)
 	end = (struct memtag_ioc_region){ .id = second.id, .segment.id = first.segment.id };
 	if (ioctl(owner, MEMTAG_IOC_REGION_END, &end) || end.segment.id != first.segment.id)
 		return 114;
-	if (segment_state(own, first.segment.id) != MEMTAG_SEGMENT_LIVE)
+	if (itest_segment_state(own, 0, first.segment.id) != MEMTAG_SEGMENT_LIVE)
 		return 115;
 	close(owner);	/* its spares go with it; the mappings are the other file's */
-	return segment_state(own, first.segment.id) == MEMTAG_SEGMENT_ENDED ? 0 : 116;
+	return itest_segment_state(own, 0, first.segment.id) == MEMTAG_SEGMENT_ENDED ? 0 : 116;
 }
 
 static void test_spare_revoked_with_owner(void)
